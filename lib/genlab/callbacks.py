@@ -1,0 +1,317 @@
+"""Keras callbacks for long, interruptible GAN runs.
+
+All step-aware callbacks count global training steps as ``epoch * steps_per_epoch + batch + 1``
+(the run driver uses one ``fit()`` epoch per logging interval), so they agree after a resume.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+
+def _atomic_write_bytes(path: Path, write) -> None:
+    """Call ``write(file_object)`` on a temp file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    with open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class StepCallback(keras.callbacks.Callback):
+    """Base class that knows the global step at every batch."""
+
+    steps_per_epoch: int = 1
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def step_at(self, batch: int) -> int:
+        return getattr(self, "_epoch", 0) * self.steps_per_epoch + batch + 1
+
+    def epoch_end_step(self, epoch: int) -> int:
+        return (epoch + 1) * self.steps_per_epoch
+
+
+# ----------------------------------------------------------------------------------------
+# Checkpoints
+# ----------------------------------------------------------------------------------------
+
+
+class CheckpointStore:
+    """Atomic, resumable checkpoints of a trainer: weights, optimizer state, seed state.
+
+    A checkpoint is one ``ckpt-<step>.npz`` holding every variable of the model (which
+    includes the trainer's seed generator, so noise continues as it would have) and of its
+    optimizers. It is written to a temp file and renamed, so a run killed while saving
+    leaves the previous checkpoint intact.
+    """
+
+    def __init__(self, directory, keep: int = 2):
+        self.directory = Path(directory)
+        self.keep = keep
+
+    @staticmethod
+    def _variables(model):
+        variables = list(model.variables)
+        for optimizer, _ in model.optimizer_pairs():
+            variables += list(optimizer.variables)
+        return variables
+
+    @staticmethod
+    def _build_optimizers(model):
+        for optimizer, variables in model.optimizer_pairs():
+            if not optimizer.built:
+                optimizer.build(variables)
+
+    def checkpoints(self) -> list[tuple[int, Path]]:
+        if not self.directory.exists():
+            return []
+        found = []
+        for path in self.directory.glob("ckpt-*.npz"):
+            try:
+                found.append((int(path.stem.split("-")[1]), path))
+            except ValueError:
+                continue
+        return sorted(found)
+
+    def save(self, model, step: int) -> Path:
+        self._build_optimizers(model)
+        arrays = {f"v{i:05d}": np.asarray(v.numpy()) for i, v in enumerate(self._variables(model))}
+        arrays["__step__"] = np.asarray(step)
+        path = self.directory / f"ckpt-{step:08d}.npz"
+        _atomic_write_bytes(path, lambda f: np.savez(f, **arrays))
+        for _, old in self.checkpoints()[: -self.keep]:
+            old.unlink(missing_ok=True)
+        return path
+
+    def restore(self, model, path) -> int:
+        self._build_optimizers(model)
+        variables = self._variables(model)
+        with np.load(path) as data:
+            names = sorted(k for k in data.files if k.startswith("v"))
+            if len(names) != len(variables):
+                raise ValueError(
+                    f"{path}: checkpoint holds {len(names)} variables but the model has {len(variables)}; "
+                    "it was written by a different architecture or settings. Delete the run folder to start over."
+                )
+            for name, var in zip(names, variables):
+                value = data[name]
+                if tuple(value.shape) != tuple(var.shape):
+                    raise ValueError(f"{path}: variable {var.path} has shape {tuple(var.shape)}, checkpoint has {value.shape}")
+                var.assign(value)
+            return int(data["__step__"])
+
+    def restore_latest(self, model) -> int:
+        """Restore the newest checkpoint; returns its step, or 0 when there is none."""
+        found = self.checkpoints()
+        return self.restore(model, found[-1][1]) if found else 0
+
+    def clear(self) -> None:
+        for _, path in self.checkpoints():
+            path.unlink()
+
+
+class PeriodicCheckpoint(StepCallback):
+    """Saves a checkpoint every ``every`` steps and at the end, unless the run diverged."""
+
+    def __init__(self, store: CheckpointStore, every: int, total: int, guard=None):
+        super().__init__()
+        self.store, self.every, self.total, self.guard = store, every, total, guard
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = self.epoch_end_step(epoch)
+        if self.guard is not None and self.guard.event is not None:
+            return
+        if step % self.every == 0 or step >= self.total:
+            self.store.save(self.model, step)
+
+
+# ----------------------------------------------------------------------------------------
+# History, divergence, throughput
+# ----------------------------------------------------------------------------------------
+
+
+class HistoryCSV(StepCallback):
+    """Appends one row of interval-averaged metrics per logging interval to a CSV.
+
+    On resume, rows after the checkpoint's step are dropped (they will be recomputed).
+    """
+
+    def __init__(self, path, resume_step: int = 0, guard=None):
+        super().__init__()
+        self.path = Path(path)
+        self.guard = guard
+        self.rows = self._read(resume_step)
+        self._write()
+
+    def _read(self, up_to: int) -> list[dict]:
+        if not self.path.exists() or up_to == 0:
+            return []
+        frame = pd.read_csv(self.path)
+        return frame[frame["step"] <= up_to].to_dict("records")
+
+    def _write(self):
+        frame = self.frame()
+        _atomic_write_bytes(self.path, lambda f: f.write(frame.to_csv(index=False).encode()))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows) if self.rows else pd.DataFrame({"step": []})
+
+    def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        row = {"step": self.epoch_end_step(epoch)}
+        guard = self.guard
+        if guard is not None and guard.event is not None:
+            row["step"] = guard.event["step"]
+            row["event"] = "diverged: " + guard.event["reason"]
+        row.update({k: float(v) for k, v in (logs or {}).items()})
+        row["seconds"] = time.perf_counter() - getattr(self, "_started", time.perf_counter())
+        self.rows.append(row)
+        self._write()
+
+
+class DivergenceGuard(StepCallback):
+    """Stops training when a watched metric becomes NaN/inf or exceeds ``bound`` in magnitude.
+
+    The event (step, metric, value) is kept in ``self.event``; the checkpoint callback then
+    skips saving, so the last good checkpoint survives.
+    """
+
+    def __init__(self, bound: float = 1e4, watch=None):
+        super().__init__()
+        self.bound = bound
+        self.watch = tuple(watch) if watch else None
+        self.event = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.event is not None or not logs:
+            return
+        for name, value in logs.items():
+            if self.watch and name not in self.watch:
+                continue
+            value = float(value)
+            if not math.isfinite(value) or abs(value) > self.bound:
+                reason = f"{name} = {value:.4g}" + ("" if not math.isfinite(value) else f" beyond +-{self.bound:g}")
+                self.event = {"step": self.step_at(batch), "metric": name, "value": value, "reason": reason}
+                self.model.stop_training = True
+                return
+
+
+class Throughput(StepCallback):
+    """Measures wall time and training images per second (excluding the first interval's tracing)."""
+
+    def __init__(self, images_per_step=None):
+        super().__init__()
+        self.images_per_step = images_per_step
+        self.seconds = 0.0
+        self._steady_seconds = 0.0
+        self._steady_steps = 0
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+        self._first_epoch = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
+        self._epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self._first_epoch:
+            self._steady_seconds += time.perf_counter() - self._epoch_start
+            self._steady_steps += self.steps_per_epoch
+        self._first_epoch = False
+
+    def on_train_end(self, logs=None):
+        self.seconds = time.perf_counter() - self._start
+
+    @property
+    def images_per_second(self) -> float:
+        if not self._steady_steps or not self.images_per_step:
+            return float("nan")
+        return self._steady_steps * self.images_per_step / self._steady_seconds
+
+
+# ----------------------------------------------------------------------------------------
+# Sample snapshots
+# ----------------------------------------------------------------------------------------
+
+
+class SampleSnapshots(StepCallback):
+    """Generates images from fixed inputs at chosen steps and saves them under ``run_dir/samples``.
+
+    ``inputs`` is what the generator takes (``z`` or ``[z, c]``), fixed once so grids are
+    comparable across steps. With ``show=True`` (interactive use) the newest grid is
+    displayed inline in the notebook.
+    """
+
+    def __init__(self, run_dir, inputs, at_steps, generator_fn=None, show: bool = False, value_range=(-1.0, 1.0)):
+        super().__init__()
+        self.directory = Path(run_dir) / "samples"
+        self.inputs = inputs
+        self.at_steps = set(int(s) for s in at_steps)
+        self.generator_fn = generator_fn
+        self.show = show
+        self.value_range = value_range
+
+    def _generate(self):
+        if self.generator_fn is not None:
+            return np.asarray(self.generator_fn(self.inputs))
+        return np.asarray(self.model.generator(self.inputs, training=False))
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self.step_at(batch)
+        if step not in self.at_steps:
+            return
+        images = self._generate().astype("float32")
+        path = self.directory / f"step-{step:08d}.npy"
+        _atomic_write_bytes(path, lambda f: np.save(f, images))
+        if self.show:
+            self._display(images, step)
+
+    def _display(self, images, step):
+        try:
+            from IPython.display import display
+
+            from genlab.plotting import image_grid
+        except ImportError:
+            return
+        n = len(images)
+        cols = min(8, n)
+        rows = int(math.ceil(n / cols))
+        fig = image_grid(images[: rows * cols], rows, cols, value_range=self.value_range, title=f"step {step}")
+        display(fig)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+
+def load_snapshots(run_dir) -> dict[int, np.ndarray]:
+    """Sample snapshots of a run, keyed by step."""
+    directory = Path(run_dir) / "samples"
+    if not directory.exists():
+        return {}
+    return {int(p.stem.split("-")[1]): np.load(p) for p in sorted(directory.glob("step-*.npy"))}
+
+
+def write_json(path, payload) -> None:
+    """Write JSON atomically (used for run summaries and figure manifests)."""
+    _atomic_write_bytes(Path(path), lambda f: f.write(json.dumps(payload, indent=2, default=float).encode()))
+
+
+def read_history(path) -> pd.DataFrame:
+    """Read a run's ``history.csv``."""
+    return pd.read_csv(path)

@@ -1,0 +1,21 @@
+"""Errors raised on bad input. Messages name the file (and line) at fault."""
+from __future__ import annotations
+
+
+class DatasetError(ValueError):
+    """A dataset folder, image, CSV or tag line that cannot be used as given."""
+
+    def __init__(self, message: str, path=None, line: int | None = None):
+        where = ""
+        if path is not None:
+            where = f"{path}"
+            if line is not None:
+                where += f", line {line}"
+            where += ": "
+        super().__init__(where + message)
+        self.path = path
+        self.line = line
+
+
+class TrainingDiverged(RuntimeError):
+    """Training produced a non-finite or out-of-bounds loss."""

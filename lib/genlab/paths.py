@@ -1,0 +1,53 @@
+"""Where genlab reads data and writes figures, runs and caches.
+
+Every location can be moved with an environment variable, so notebooks executed
+headlessly (``make figures``) and interactively share one layout:
+
+- ``GENLAB_ROOT``     project root (default: the checkout this package lives in)
+- ``GENLAB_DATA``     data folder (default: ``<root>/data``)
+- ``GENLAB_FIGURES``  figure folder (default: ``<root>/figures``)
+- ``GENLAB_RUNS``     training runs: checkpoints, logs, samples (default: ``<root>/build/runs``)
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    env = os.environ.get("GENLAB_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").exists() and (parent / "lib" / "genlab").exists():
+            return parent
+    return Path.cwd()
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("GENLAB_DATA", project_root() / "data"))
+
+
+def embedded_dir() -> Path:
+    """Folder holding the rendered synthetic datasets (a cache; safe to delete)."""
+    return data_dir() / "embedded"
+
+
+def cache_dir() -> Path:
+    """Folder for derived caches such as trained evaluation classifiers."""
+    return data_dir() / "cache"
+
+
+def figures_dir(part: str | None = None) -> Path:
+    base = Path(os.environ.get("GENLAB_FIGURES", project_root() / "figures"))
+    path = base / part if part else base
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def runs_dir(name: str | None = None) -> Path:
+    base = Path(os.environ.get("GENLAB_RUNS", project_root() / "build" / "runs"))
+    path = base / name if name else base
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,44 @@
+"""Embedded synthetic datasets, rendered on demand in the real datasets' on-disk formats.
+
+``ensure_embedded(kind, n, seed)`` renders a dataset once into ``data/embedded/`` and returns
+its root; later calls (and later notebooks) reuse the cached copy. ``kind`` is one of:
+
+- ``"mlds"``   anime faces: ``faces/`` + ``tags_clean.csv`` and ``extra_data/images`` + ``tags.csv``
+- ``"dlcv"``   celeb faces: ``hw4_data/train|test`` + ``train.csv``/``test.csv``
+- ``"celeba"`` celeb faces: ``img_align_celeba/`` + ``list_attr_celeba.txt``
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from genlab import paths
+
+KINDS = ("mlds", "dlcv", "celeba")
+
+
+def embedded_root(kind: str, n: int, seed: int = 0) -> Path:
+    """Folder where the embedded dataset ``kind`` of ``n`` images with ``seed`` lives."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown embedded dataset {kind!r}; choose one of {', '.join(KINDS)}")
+    return paths.embedded_dir() / f"{kind}-n{n}-seed{seed}"
+
+
+def ensure_embedded(kind: str, n: int, seed: int = 0, workers: int = 2) -> Path:
+    """Render (once) and return the root of an embedded dataset of about ``n`` images.
+
+    For ``mlds`` n images go to ``extra_data`` and n // 4 to ``faces``; for ``dlcv`` n train
+    and n // 10 test images (at least 64); ``celeba`` holds n images.
+    """
+    root = embedded_root(kind, n, seed)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "mlds":
+        from genlab.synthetic.anime import write_mlds_dataset
+
+        return write_mlds_dataset(root, n_faces=max(n // 4, 16), n_extra=n, seed=seed, workers=workers)
+    if kind == "dlcv":
+        from genlab.synthetic.celeb import write_dlcv_dataset
+
+        return write_dlcv_dataset(root, n_train=n, n_test=max(n // 10, 64), seed=seed, workers=workers)
+    from genlab.synthetic.celeb import write_celeba_dataset
+
+    return write_celeba_dataset(root, n=n, seed=seed, workers=workers)

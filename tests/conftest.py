@@ -1,0 +1,17 @@
+"""Shared fixtures. Every test runs with its data, figures and runs under a temp folder."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_paths(tmp_path, monkeypatch):
+    """Point genlab's data, figure and run folders at a per-test temp dir."""
+    monkeypatch.setenv("GENLAB_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("GENLAB_FIGURES", str(tmp_path / "figures"))
+    monkeypatch.setenv("GENLAB_RUNS", str(tmp_path / "runs"))
+    yield tmp_path
