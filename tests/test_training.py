@@ -227,3 +227,51 @@ def test_checkpoint_from_other_architecture_is_refused_with_a_clear_message(tmp_
     other.compile(adam(), adam())
     with pytest.raises(ValueError, match="different architecture"):
         T.train(other, toy_dataset(), steps=4, run_dir=tmp_path, log_every=2, tensorboard=False, verbose=0)
+
+
+@pytest.mark.parametrize("loss", ["nonsaturating", "wgan-gp"])
+def test_one_step_under_mirrored_strategy_matches_the_single_device_step(loss):
+    env = {**os.environ, "PYTHONPATH": str(HERE)}
+    out = subprocess.run([sys.executable, str(HERE / "mirrored_worker.py"), loss], env=env, timeout=300,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    line = next(line for line in out.stdout.splitlines() if line.startswith("MAXDIFF"))
+    diff = float(line.split()[1])
+    assert diff < 1e-5, line
+
+
+def test_stargan_targets_make_hair_exclusive_and_flip_the_rest():
+    domains = ("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young")
+    labels = np.array([[1, 0, 0, 1, 0], [0, 0, 0, 0, 1]], dtype="float32")
+    targets = T.stargan_targets(labels, domains)
+    assert len(targets) == 5
+    np.testing.assert_array_equal(targets[1], [[0, 1, 0, 1, 0], [0, 1, 0, 0, 1]])
+    np.testing.assert_array_equal(targets[0], [[1, 0, 0, 1, 0], [1, 0, 0, 0, 1]])
+    np.testing.assert_array_equal(targets[3], [[1, 0, 0, 0, 0], [0, 0, 0, 1, 1]])
+    np.testing.assert_array_equal(targets[4], [[1, 0, 0, 1, 1], [0, 0, 0, 0, 0]])
+
+
+def test_stargan_trainer_runs_critic_steps_and_learns_to_reconstruct(tmp_path):
+    T.set_seed(0)
+    n_domains = 2
+    x = keras.Input((4, 4, 3))
+    c = keras.Input((n_domains,))
+    tiled = keras.layers.Lambda(lambda t: tf.tile(t[:, None, None, :], (1, 4, 4, 1)))(c)
+    h = keras.layers.Concatenate()([x, tiled])
+    h = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(h)
+    generator = keras.Model([x, c], keras.layers.Conv2D(3, 3, padding="same", activation="tanh")(h))
+    xi = keras.Input((4, 4, 3))
+    h = keras.layers.Conv2D(8, 3, strides=2, padding="same")(xi)
+    h = keras.layers.LeakyReLU(negative_slope=0.01)(h)
+    src = keras.layers.Conv2D(1, 3, padding="same")(h)
+    cls = keras.layers.Flatten()(keras.layers.Conv2D(n_domains, 2)(h))
+    discriminator = keras.Model(xi, [src, cls])
+    model = T.StarGAN(generator, discriminator, n_domains)
+    model.compile(keras.optimizers.Adam(1e-3, 0.5, 0.999), keras.optimizers.Adam(1e-3, 0.5, 0.999), n_critic=2)
+    labels = (np.random.default_rng(0).uniform(size=(128, n_domains)) > 0.5).astype("float32")
+    data = tf.data.Dataset.from_tensor_slices((toy_images(128), labels)).shuffle(128, seed=0).batch(16 * 2, drop_remainder=True)
+    result = T.train(model, data, steps=40, run_dir=tmp_path, log_every=10, tensorboard=False, verbose=0)
+    history = result.history
+    assert {"d_adv", "d_cls", "gp", "g_rec", "g_cls"} <= set(history.columns)
+    assert int(model.d_optimizer.iterations) == 2 * int(model.g_optimizer.iterations) == 80
+    assert history["g_rec"].iloc[-1] < history["g_rec"].iloc[0]

@@ -57,6 +57,19 @@ class _TrackedModel(keras.Model):
         """(optimizer, variables) pairs, used to build optimizer state before a restore."""
         raise NotImplementedError
 
+    def draw(self, sampler, batch_size):
+        """``sampler(n)`` for this replica's share of a global batch.
+
+        Under a distribution strategy every replica reads the same seed state; drawing the
+        whole global batch and keeping this replica's slice gives each replica different
+        noise, and exactly the noise a single device would have drawn.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas == 1:
+            return sampler(batch_size)
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        return sampler(batch_size * replicas)[replica * batch_size : (replica + 1) * batch_size]
+
 
 class GAN(_TrackedModel):
     """An (optionally conditional) GAN with pluggable adversarial losses.
@@ -73,6 +86,7 @@ class GAN(_TrackedModel):
         self.discriminator = discriminator
         self.latent_dim = latent_dim
         self.cond_dim = cond_dim
+        self.built = True  # both networks are built functional models
 
     def compile(
         self,
@@ -135,7 +149,7 @@ class GAN(_TrackedModel):
     # -- sampling -------------------------------------------------------------------------
     def sample_latent(self, batch_size, real=None):
         """Draw generator noise z ~ N(0, I); override to change the prior."""
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        return self.draw(lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator), batch_size)
 
     def generate(self, z, c=None, training=False):
         inputs = z if not self.cond_dim else [z, c]
@@ -147,7 +161,8 @@ class GAN(_TrackedModel):
     # -- discriminator helpers ------------------------------------------------------------
     def _d(self, x, c, training=True):
         if self.instance_noise:
-            x = x + self.instance_noise * keras.random.normal(tf.shape(x), seed=self.seed_generator, dtype=x.dtype)
+            noise = self.draw(lambda n: keras.random.normal(tf.concat([[n], tf.shape(x)[1:]], 0), seed=self.seed_generator), tf.shape(x)[0])
+            x = x + self.instance_noise * tf.cast(noise, x.dtype)
         out = self.discriminator(x if not self.cond_dim else [x, c], training=training)
         return out
 
@@ -169,7 +184,7 @@ class GAN(_TrackedModel):
             return None
         target = tf.ones_like(logits) if real else tf.zeros_like(logits)
         if self.label_noise:
-            flip = keras.random.uniform(tf.shape(logits), seed=self.seed_generator) < self.label_noise
+            flip = self.draw(lambda n: keras.random.uniform((n, 1), seed=self.seed_generator), tf.shape(logits)[0]) < self.label_noise
             target = tf.where(flip, 1.0 - target, target)
         if real and self.label_smoothing:
             target = target * (1.0 - self.label_smoothing)
@@ -188,8 +203,9 @@ class GAN(_TrackedModel):
         return {"d_real_acc": real_acc, "d_fake_acc": fake_acc}
 
     def _penalty(self, real, fake, c):
-        alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
-        alpha = tf.cast(keras.random.uniform(alpha_shape, seed=self.seed_generator), real.dtype)
+        ones = [1] * (len(real.shape) - 1)
+        alpha = self.draw(lambda n: keras.random.uniform([n] + ones, seed=self.seed_generator), tf.shape(real)[0])
+        alpha = tf.cast(alpha, real.dtype)
         critic = lambda x: self._first(self._d(x, c))  # noqa: E731
         return L.gradient_penalty(critic, real, tf.cast(fake, real.dtype), alpha)
 
@@ -294,7 +310,8 @@ class ACGAN(GAN):
     def _d(self, x, c, training=True):
         # The ACGAN discriminator sees only the image; the label is what it must predict.
         if self.instance_noise:
-            x = x + self.instance_noise * keras.random.normal(tf.shape(x), seed=self.seed_generator, dtype=x.dtype)
+            noise = self.draw(lambda n: keras.random.normal(tf.concat([[n], tf.shape(x)[1:]], 0), seed=self.seed_generator), tf.shape(x)[0])
+            x = x + self.instance_noise * tf.cast(noise, x.dtype)
         return self.discriminator(x, training=training)
 
     def _metric_names(self):
@@ -351,9 +368,9 @@ class InfoGAN(GAN):
         return super()._metric_names() + ["info_loss", "q_cat_acc"]
 
     def sample_code(self, batch_size):
-        index = keras.random.randint((batch_size,), 0, self.n_categories, seed=self.seed_generator)
+        index = self.draw(lambda n: keras.random.randint((n,), 0, self.n_categories, seed=self.seed_generator), batch_size)
         categorical = tf.one_hot(index, self.n_categories)
-        continuous = keras.random.uniform((batch_size, self.n_continuous), -1.0, 1.0, seed=self.seed_generator)
+        continuous = self.draw(lambda n: keras.random.uniform((n, self.n_continuous), -1.0, 1.0, seed=self.seed_generator), batch_size)
         return tf.concat([categorical, continuous], axis=-1)
 
     def _split(self, data):
@@ -421,6 +438,7 @@ class VAE(_TrackedModel):
         self.decoder = decoder
         self.kl_weight = kl_weight
         self.latent_dim = int(decoder.inputs[0].shape[-1])
+        self.built = True
         self._make_trackers(["loss", "recon_mse", "kl"])
 
     def optimizer_pairs(self):
@@ -431,7 +449,9 @@ class VAE(_TrackedModel):
         return z_mean, z_log_var
 
     def reparameterize(self, z_mean, z_log_var):
-        eps = keras.random.normal(tf.shape(z_mean), seed=self.seed_generator, dtype=z_mean.dtype)
+        latent = tf.shape(z_mean)[1]
+        eps = self.draw(lambda n: keras.random.normal((n, latent), seed=self.seed_generator), tf.shape(z_mean)[0])
+        eps = tf.cast(eps, z_mean.dtype)
         return z_mean + tf.exp(0.5 * z_log_var) * eps
 
     def call(self, x, training=False):
@@ -580,3 +600,117 @@ def set_seed(seed: int) -> None:
 def fixed_latent(n: int, latent_dim: int, seed: int) -> np.ndarray:
     """A fixed batch of z ~ N(0, I) for sample grids that stay comparable across steps."""
     return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype("float32")
+
+
+# ----------------------------------------------------------------------------------------
+# StarGAN (Choi et al. 2018)
+# ----------------------------------------------------------------------------------------
+
+
+class StarGAN(_TrackedModel):
+    """StarGAN: one generator translating images to target domains, a PatchGAN critic.
+
+    ``generator([x, c])`` translates ``x`` to domains ``c`` (a 0/1 vector); the
+    ``discriminator`` returns ``[patch_logits, domain_logits]``. Losses follow the paper:
+    WGAN-GP adversarial, domain classification (binary cross-entropy per domain), and L1
+    cycle reconstruction. Each batch ``(images, labels)`` holds ``n_critic`` critic batches;
+    the generator is updated once per step, on the last of them. Target domains are the
+    batch's labels shuffled, as in the official implementation.
+    """
+
+    def __init__(self, generator, discriminator, n_domains: int, seed: int = 0, name="stargan"):
+        super().__init__(seed=seed, name=name)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.n_domains = n_domains
+        self.built = True
+
+    def compile(self, d_optimizer, g_optimizer, lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0, n_critic=5, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+        self.lambda_cls, self.lambda_rec, self.lambda_gp = lambda_cls, lambda_rec, lambda_gp
+        self.n_critic = int(n_critic)
+        self._make_trackers(["d_loss", "d_adv", "d_cls", "gp", "d_cls_acc", "g_loss", "g_adv", "g_cls", "g_rec"])
+        for optimizer, variables in self.optimizer_pairs():
+            if not optimizer.built:
+                optimizer.build(variables)
+
+    def optimizer_pairs(self):
+        return [
+            (self.d_optimizer, self.discriminator.trainable_variables),
+            (self.g_optimizer, self.generator.trainable_variables),
+        ]
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def translate(self, x, c, training=False):
+        return self.generator([x, c], training=training)
+
+    @staticmethod
+    def _domain_loss(logits, labels):
+        return tf.reduce_mean(
+            tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=_as_float32(logits)), axis=-1)
+        )
+
+    def _critic_step(self, x, c_org):
+        c_trg = keras.random.shuffle(c_org, axis=0, seed=self.seed_generator)
+        fake = self.translate(x, c_trg, training=True)
+        alpha = self.draw(lambda n: keras.random.uniform((n, 1, 1, 1), seed=self.seed_generator), tf.shape(x)[0])
+        with tf.GradientTape() as tape:
+            src_real, cls_real = self.discriminator(x, training=True)
+            src_fake, _ = self.discriminator(fake, training=True)
+            d_adv = tf.reduce_mean(_as_float32(src_fake)) - tf.reduce_mean(_as_float32(src_real))
+            d_cls = self._domain_loss(cls_real, c_org)
+            gp = L.gradient_penalty(lambda t: self.discriminator(t, training=True)[0], x, tf.cast(fake, x.dtype), tf.cast(alpha, x.dtype))
+            d_loss = d_adv + self.lambda_cls * d_cls + self.lambda_gp * gp
+            scaled = d_loss / _replicas()
+        variables = self.discriminator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        accuracy = tf.reduce_mean(tf.cast(tf.cast(_as_float32(cls_real) > 0, tf.float32) == c_org, tf.float32))
+        return {"d_loss": d_loss, "d_adv": d_adv, "d_cls": d_cls, "gp": gp, "d_cls_acc": accuracy}
+
+    def _generator_step(self, x, c_org):
+        c_trg = keras.random.shuffle(c_org, axis=0, seed=self.seed_generator)
+        with tf.GradientTape() as tape:
+            fake = self.translate(x, c_trg, training=True)
+            src_fake, cls_fake = self.discriminator(fake, training=True)
+            g_adv = -tf.reduce_mean(_as_float32(src_fake))
+            g_cls = self._domain_loss(cls_fake, c_trg)
+            reconstructed = self.translate(fake, c_org, training=True)
+            g_rec = tf.reduce_mean(tf.abs(_as_float32(reconstructed) - tf.cast(x, tf.float32)))
+            g_loss = g_adv + self.lambda_cls * g_cls + self.lambda_rec * g_rec
+            scaled = g_loss / _replicas()
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        return {"g_loss": g_loss, "g_adv": g_adv, "g_cls": g_cls, "g_rec": g_rec}
+
+    def train_step(self, data):
+        images, labels = data
+        xs = tf.split(images, self.n_critic)
+        cs = tf.split(tf.cast(labels, tf.float32), self.n_critic)
+        for x, c in zip(xs, cs):
+            logs = self._critic_step(x, c)
+        logs.update(self._generator_step(xs[-1], cs[-1]))
+        return self._update(logs)
+
+
+def stargan_targets(labels: np.ndarray, domains, hair_group=("Black_Hair", "Blond_Hair", "Brown_Hair")) -> list[np.ndarray]:
+    """One target-label array per domain, as the StarGAN paper's test translations.
+
+    For a hair domain the hair group becomes one-hot on it; any other domain (Male, Young) is
+    flipped. ``labels`` is (N, len(domains)) with 0/1 values.
+    """
+    labels = np.asarray(labels, dtype="float32")
+    domains = list(domains)
+    hair = [domains.index(h) for h in hair_group if h in domains]
+    targets = []
+    for i, name in enumerate(domains):
+        target = labels.copy()
+        if i in hair:
+            target[:, hair] = 0.0
+            target[:, i] = 1.0
+        else:
+            target[:, i] = 1.0 - target[:, i]
+        targets.append(target)
+    return targets

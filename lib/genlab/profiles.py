@@ -1,0 +1,116 @@
+"""Run profiles: how big and how long every notebook trains.
+
+- ``smoke``: seconds per notebook; for tests and CI. Figures exist but show noise.
+- ``cpu``:   the default without a GPU; the whole ``make figures`` on 2 cores in about
+  30 minutes, at 32x32 with narrower networks, long enough for recognisable faces.
+- ``full``:  the reports' settings: 64x64, the report architectures, 20k iterations.
+  The default when TensorFlow sees a GPU.
+
+Notebooks take the profile name as a papermill parameter and print ``describe()``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+# Where the reports took their snapshots (1k, 5k, 10k, 15k, 20k of 20k iterations).
+REPORT_SNAPSHOT_FRACTIONS = (0.05, 0.25, 0.5, 0.75, 1.0)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and step counts for one kind of run."""
+
+    name: str
+    summary: str
+    image_size: int
+    width: float  # multiplier on the report architectures' filter counts
+    dcgan_filters: int  # base filters of the Radford DCGAN (64 in the paper)
+    batch_size: int
+    anime_images: int  # embedded anime faces rendered (extra_data)
+    celeb_images: int  # embedded celeb faces rendered (DLCV train; CelebA for StarGAN)
+    steps: dict = field(default_factory=dict)  # training iterations (generator updates) per model
+    log_every: int = 50
+    eval_samples: int = 1000  # generated and real images per distance / accuracy estimate
+    classifier_epochs: int = 8
+    stargan_image_size: int = 128
+    stargan_conv_dim: int = 64
+    stargan_res_blocks: int = 6
+    mixed_precision: bool = False
+
+    def steps_for(self, model: str) -> int:
+        try:
+            return int(self.steps[model])
+        except KeyError:
+            raise KeyError(f"profile {self.name!r} sets no step count for {model!r}; it has {sorted(self.steps)}") from None
+
+    def snapshot_steps(self, total: int) -> list[int]:
+        """The reports' 1k/5k/10k/15k/20k snapshot points scaled to ``total`` steps."""
+        points = sorted({max(1, round(f * total)) for f in REPORT_SNAPSHOT_FRACTIONS})
+        return points
+
+    def log_interval(self, total: int) -> int:
+        """A logging interval that divides ``total`` (at most ``log_every``)."""
+        interval = min(self.log_every, total)
+        while total % interval:
+            interval -= 1
+        return interval
+
+    def describe(self) -> str:
+        lines = [f"Profile {self.name!r}: {self.summary}",
+                 f"  images {self.image_size}x{self.image_size}, width x{self.width:g} of the report nets, "
+                 f"DCGAN base filters {self.dcgan_filters}, batch {self.batch_size}",
+                 f"  embedded data: {self.anime_images} anime faces, {self.celeb_images} celeb faces; "
+                 f"{self.eval_samples} samples per evaluation",
+                 "  training steps: " + ", ".join(f"{k} {v}" for k, v in self.steps.items())]
+        if self.mixed_precision:
+            lines.append("  mixed precision: bfloat16 compute, float32 weights and outputs")
+        return "\n".join(lines)
+
+
+_MODELS = ("dcgan", "cgan", "wgan", "wgan_gp", "lsgan", "tips", "stargan", "vae", "gan", "acgan", "infogan")
+
+PROFILES: dict[str, Profile] = {
+    "smoke": Profile(
+        name="smoke",
+        summary="seconds per notebook, for tests and CI; the figures show untrained models",
+        image_size=32, width=0.0625, dcgan_filters=8, batch_size=16,
+        anime_images=192, celeb_images=192,
+        steps={m: 4 for m in _MODELS}, log_every=2, eval_samples=64, classifier_epochs=1,
+        stargan_image_size=32, stargan_conv_dim=8, stargan_res_blocks=1,
+    ),
+    "cpu": Profile(
+        name="cpu",
+        summary="the laptop default: 32x32, narrower nets, every figure on 2 cores in about 30 minutes",
+        image_size=32, width=0.25, dcgan_filters=32, batch_size=64,
+        anime_images=8000, celeb_images=8000,
+        steps={"dcgan": 1000, "cgan": 1000, "wgan": 600, "wgan_gp": 400, "lsgan": 600, "tips": 600,
+               "stargan": 800, "vae": 800, "gan": 800, "acgan": 800, "infogan": 600},
+        log_every=50, eval_samples=1000, classifier_epochs=6,
+        stargan_image_size=32, stargan_conv_dim=32, stargan_res_blocks=3,
+    ),
+    "full": Profile(
+        name="full",
+        summary="the reports' settings: 64x64, report architectures, 20k iterations (meant for a GPU)",
+        image_size=64, width=1.0, dcgan_filters=64, batch_size=64,
+        anime_images=36000, celeb_images=40000,
+        steps={**{m: 20000 for m in _MODELS}, "tips": 10000, "stargan": 100000},
+        log_every=100, eval_samples=2000, classifier_epochs=10,
+        stargan_image_size=128, stargan_conv_dim=64, stargan_res_blocks=6,
+    ),
+}
+
+
+def gpu_available() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def get_profile(name: str | None = None, **overrides) -> Profile:
+    """Return a profile by name; ``None`` or ``"auto"`` picks ``full`` with a GPU, else ``cpu``."""
+    if name in (None, "", "auto"):
+        name = "full" if gpu_available() else "cpu"
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)} or 'auto'")
+    profile = PROFILES[name]
+    return replace(profile, **overrides) if overrides else profile
