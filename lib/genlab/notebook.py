@@ -64,6 +64,14 @@ class Session:
         print(f"saved {path.relative_to(paths.figures_dir().parent) if paths.figures_dir().parent in path.parents else path}")
         return path
 
+    def save_table(self, table, name: str) -> Path:
+        """Save a closing table (pandas DataFrame) as ``figures/tables/<name>.csv`` for the gallery."""
+        from genlab.callbacks import _atomic_write_bytes
+
+        path = paths.figures_dir("tables") / f"{name}.csv"
+        _atomic_write_bytes(path, lambda f: f.write(table.to_csv(index=True).encode()))
+        return path
+
     def run_dir(self, name: str) -> Path:
         """Folder for one training run; keyed by profile, seed and data so runs never mix."""
         data = "embedded" if self.data_root is None else hashlib.sha1(str(self.data_root).encode()).hexdigest()[:8]

@@ -1,0 +1,79 @@
+"""The notebook runner: stamps, skipping up-to-date notebooks, figure checks, gallery, HTML."""
+from __future__ import annotations
+
+import json
+import time
+
+import nbformat
+import pytest
+
+from genlab import manifest, paths, runner
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A throwaway project root with one tiny notebook that writes the figures of hw4_2_gan."""
+    root = tmp_path / "project"
+    (root / "lib" / "genlab").mkdir(parents=True)
+    (root / "lib" / "genlab" / "x.py").write_text("x = 1\n")
+    (root / "notebooks").mkdir()
+    (root / "pyproject.toml").write_text("")
+    monkeypatch.setenv("GENLAB_ROOT", str(root))
+    monkeypatch.setenv("GENLAB_FIGURES", str(root / "figures"))
+    code = (
+        "import os, pathlib\n"
+        "from PIL import Image\n"
+        "figs = pathlib.Path(os.environ['GENLAB_FIGURES'])\n"
+        "for name in ['hw4/fig2_2.jpg', 'hw4/fig2_3.jpg']:\n"
+        "    (figs / name).parent.mkdir(parents=True, exist_ok=True)\n"
+        "    Image.new('RGB', (8, 8)).save(figs / name)\n"
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('profile = "auto"\ndata_root = ""\nseed = 0')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# test"), params, nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, root / "notebooks" / "hw4_2_gan.ipynb")
+    return root
+
+
+def test_figures_run_checks_figures_writes_gallery_and_skips_when_up_to_date(project, capsys):
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
+    first = (paths.figures_dir() / "hw4/fig2_2.jpg").stat().st_mtime
+    gallery = (paths.figures_dir() / "README.md").read_text()
+    assert "hw4/fig2_3.jpg" in gallery and manifest.CAPTIONS["hw4/fig2_3.jpg"] in gallery
+    assert (project / "build" / "notebooks" / "hw4_2_gan.ipynb").exists(), "executed copy goes to build/"
+    time.sleep(1.1)
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
+    assert "up to date, skipped" in capsys.readouterr().out
+    assert (paths.figures_dir() / "hw4/fig2_2.jpg").stat().st_mtime == first
+    # A different profile is a different run.
+    assert runner.run_figures("cpu", None, only=["hw4_2_gan"]) == 0
+    assert (paths.figures_dir() / "hw4/fig2_2.jpg").stat().st_mtime > first
+
+
+def test_missing_promised_figure_fails_the_run(project, capsys):
+    nb = nbformat.read(project / "notebooks" / "hw4_2_gan.ipynb", as_version=4)
+    nb.cells[-1].source = nb.cells[-1].source.replace("'hw4/fig2_3.jpg'", "")
+    nbformat.write(nb, project / "notebooks" / "hw4_2_gan.ipynb")
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 1
+    assert "hw4/fig2_3.jpg was not written" in capsys.readouterr().err
+
+
+def test_unknown_notebook_is_refused(project):
+    assert runner.run_figures("smoke", None, only=["hw9_nothing"]) == 2
+
+
+def test_html_export_writes_pages_with_an_index(project):
+    assert runner.export_html() == 1, "nothing executed yet"
+    runner.run_figures("smoke", None, only=["hw4_2_gan"])
+    assert runner.export_html() == 0
+    html = project / "build" / "html"
+    assert "hw4_2_gan.html" in (html / "index.html").read_text()
+    assert "<html" in (html / "hw4_2_gan.html").read_text().lower()
+
+
+def test_stamp_records_parameters(project):
+    runner.run_figures("smoke", "", seed=3, only=["hw4_2_gan"])
+    stamp = json.loads((project / "build" / "notebooks" / "hw4_2_gan.stamp.json").read_text())
+    assert stamp["parameters"] == {"profile": "smoke", "data_root": "", "seed": 3}
