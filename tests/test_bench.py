@@ -1,0 +1,33 @@
+"""The benchmark runs end to end at tiny sizes and reports well-formed, positive numbers."""
+from __future__ import annotations
+
+import math
+
+import keras
+
+from genlab import bench, models
+
+
+def test_forward_flops_of_a_dense_and_a_conv_layer():
+    x = keras.Input((8, 8, 3))
+    h = keras.layers.Conv2D(4, 3, padding="same")(x)
+    out = keras.layers.Dense(5)(keras.layers.Flatten()(h))
+    model = keras.Model(x, out)
+    assert bench.forward_flops(model) == 2 * 8 * 8 * 3 * 3 * 3 * 4 + 2 * 256 * 5
+
+
+def test_dcgan_flops_grow_with_resolution():
+    small = bench.forward_flops(models.build_dcgan_generator(100, 32, 32))
+    large = bench.forward_flops(models.build_dcgan_generator(100, 64, 64))
+    assert large > 4 * small
+
+
+def test_quick_bench_reports_every_section():
+    report = bench.run(quick=True)
+    numbers = [report["matmul_gflops"]["float32"], report["matmul_gflops"]["bfloat16"],
+               report["training"][0]["trainer_images_per_s"], report["training"][0]["plain_images_per_s"],
+               report["mixed_precision"]["speedup"], report["input"]["pipeline_images_per_s"],
+               *report["rendering"].values()]
+    assert all(math.isfinite(v) and v > 0 for v in numbers)
+    text = bench.format_report(report)
+    assert "trainer img/s" in text and "matmul peak" in text and "rendering" in text
