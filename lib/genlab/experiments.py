@@ -111,3 +111,17 @@ def tag_conditions(hair: np.ndarray, eye: np.ndarray, encoding: str = "joint") -
 
 def condition_dim(encoding: str) -> int:
     return tag_conditions(np.zeros(1), np.zeros(1), encoding).shape[1]
+
+
+def anime_classifier(session, images: np.ndarray, records):
+    """The evaluation classifier for anime faces: categorical hair (12) and eye (11) heads."""
+    return session.classifier("anime", images, {"hair": records.hair, "eye": records.eye},
+                              {"hair": ("categorical", len(HAIR_COLORS)), "eye": ("categorical", len(EYE_COLORS))})
+
+
+def tag_accuracy(classifier, images: np.ndarray, hair: np.ndarray, eye: np.ndarray) -> dict:
+    """Hair, eye and both-correct accuracy of images generated for the given class ids."""
+    probs = classifier.predict(images)
+    hair_ok = probs["hair"].argmax(axis=1) == np.asarray(hair)
+    eye_ok = probs["eye"].argmax(axis=1) == np.asarray(eye)
+    return {"hair_acc": float(hair_ok.mean()), "eye_acc": float(eye_ok.mean()), "both_acc": float((hair_ok & eye_ok).mean())}
