@@ -57,7 +57,8 @@ def _mmd2_unbiased(x, y) -> float:
 def kernel_distance(features_a, features_b, n_subsets: int = 10, subset_size: int | None = None, seed: int = 0):
     """Kernel (KID) distance: unbiased MMD^2 with the cubic polynomial kernel, (mean, std) over subsets."""
     a, b = np.asarray(features_a, np.float64), np.asarray(features_b, np.float64)
-    size = min(subset_size or 1000, len(a), len(b))
+    # Subsets of half the smaller set by default, so their spread (the std) means something.
+    size = min(subset_size or 1000, len(a), len(b)) if subset_size else max(2, min(1000, len(a) // 2, len(b) // 2))
     rng = np.random.default_rng(seed)
     values = [_mmd2_unbiased(a[rng.choice(len(a), size, replace=False)], b[rng.choice(len(b), size, replace=False)])
               for _ in range(n_subsets)]
