@@ -1,13 +1,17 @@
 """Loaders on small real-format fixtures, including every bad-input case."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from genlab import data
 from genlab.errors import DatasetError
 from genlab.vocab import CELEBA_ATTRIBUTES, DLCV_ATTRIBUTES, EYE_COLORS, HAIR_COLORS
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def write_image(path, size=(16, 16), colour=(200, 30, 30), fmt=None):
@@ -28,7 +32,7 @@ def mlds(tmp_path):
         "0,long hair:1361\tblue hair:1080\tred eyes:843\tsmile:12\n"
         "1,short hair:10\tblue hair:5\tred hair:3\tgreen eyes:2\n"  # two hair colours
         "2,long hair:9\tbicolored eyes:4\tgreen eyes:1\n"  # no hair colour
-        "3,white hair:7\tbicolored eyes:3\tbrown eyes:2\n")
+        "3,white hair:7\tbicolored eyes:3\tbrown eyes:2\t\n")
     return root
 
 
@@ -51,7 +55,7 @@ def dlcv(tmp_path):
 @pytest.fixture
 def celeba(tmp_path):
     root = tmp_path / "celeba"
-    lines = ["2", " ".join(CELEBA_ATTRIBUTES)]
+    lines = ["2", " ".join(CELEBA_ATTRIBUTES) + " "]
     for i in (1, 2):
         write_image(root / "img_align_celeba" / f"{i:06d}.jpg", size=(20, 30))
         values = ["-1"] * 40
@@ -59,6 +63,12 @@ def celeba(tmp_path):
         lines.append(f"{i:06d}.jpg " + "  ".join(values))
     (root / "list_attr_celeba.txt").write_text("\n".join(lines) + "\n")
     return root
+
+
+def rewrite_line(table, index, edit):
+    lines = table.read_text().splitlines()
+    lines[index] = edit(lines[index])
+    table.write_text("\n".join(lines) + "\n")
 
 
 # -- tags ------------------------------------------------------------------------------------
@@ -77,7 +87,7 @@ def test_aliases_map_to_the_vocabulary():
 
 
 def test_unknown_colour_lists_the_vocabulary():
-    with pytest.raises(DatasetError, match="hair colours are: orange, white") as error:
+    with pytest.raises(DatasetError, match="hair colours are: " + ", ".join(HAIR_COLORS)) as error:
         data.AnimeTags.parse("silver hair red eyes")
     assert "silver" in str(error.value)
 
@@ -87,13 +97,33 @@ def test_missing_eye_part_is_an_error():
         data.AnimeTags.parse("blue hair")
 
 
-def test_tag_file_errors_name_file_and_line(tmp_path):
+def test_missing_hair_part_is_an_error():
+    with pytest.raises(DatasetError, match="hair colour missing"):
+        data.AnimeTags.parse("hair red eyes")
+
+
+def test_two_hair_colours_in_one_tag_text():
+    with pytest.raises(DatasetError, match="two hair colours"):
+        data.AnimeTags.parse("blue hair red hair green eyes")
+
+
+def test_tag_file_skips_blank_lines(tmp_path):
     good = tmp_path / "tags.txt"
     good.write_text("1,blue hair blue eyes\n\n2,red hair green eyes\n")
-    assert [i for i, _ in data.read_tag_file(good)] == ["1", "2"]
+    assert data.read_tag_file(good) == [("1", data.AnimeTags("blue", "blue")), ("2", data.AnimeTags("red", "green"))]
+
+
+def test_tag_file_unknown_colour_names_file_and_line(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("1,blue hair blue eyes\n2,purple hair violet eyes\n")
     with pytest.raises(DatasetError, match=r"bad.txt, line 2: unknown eye colour 'violet'.*eye colours are"):
+        data.read_tag_file(bad)
+
+
+def test_tag_file_line_without_id(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1,blue hair blue eyes\nred hair green eyes\n")
+    with pytest.raises(DatasetError, match=r"bad.txt, line 2: expected 'id,"):
         data.read_tag_file(bad)
 
 
@@ -103,41 +133,113 @@ def test_tag_file_errors_name_file_and_line(tmp_path):
 def test_extra_tags_read_in_order(mlds):
     records = data.read_extra_tags(mlds)
     assert len(records) == 4
+    assert [p.name for p in records.paths] == ["0.jpg", "1.jpg", "2.jpg", "3.jpg"]
     assert [HAIR_COLORS[h] for h in records.hair] == ["aqua", "blonde", "black", "pink"]
     assert [EYE_COLORS[e] for e in records.eye] == ["aqua", "red", "gray", "blue"]
-    assert records.one_hot_joint().shape == (4, len(HAIR_COLORS) * len(EYE_COLORS))
-    assert records.one_hot_hair().sum(axis=1).tolist() == [1, 1, 1, 1]
+    joint = records.one_hot_joint()
+    assert joint.shape == (4, len(HAIR_COLORS) * len(EYE_COLORS)) and joint.dtype == np.float32
+    assert joint.argmax(axis=1).tolist() == records.joint.tolist()
+    assert records.one_hot_hair().argmax(axis=1).tolist() == records.hair.tolist()
+    assert records.one_hot_eye().sum(axis=1).tolist() == [1, 1, 1, 1]
+    part = records.subset([3, 1])
+    assert [p.name for p in part.paths] == ["3.jpg", "1.jpg"] and part.hair.tolist() == records.hair[[3, 1]].tolist()
+
+
+def test_extra_tags_colour_outside_the_vocabulary(mlds):
+    rewrite_line(mlds / "extra_data" / "tags.csv", 2, lambda _: "2,black hair violet eyes")
+    expected = r"tags.csv, line 3: unknown eye colour 'violet' in .*; eye colours are: black, orange"
+    with pytest.raises(DatasetError, match=expected):
+        data.read_extra_tags(mlds)
 
 
 def test_tags_clean_keeps_single_colours_and_counts_what_it_drops(mlds):
-    with pytest.warns(UserWarning, match=r"dropped 2 rows.*1 with 0 hair colours.*1 with several hair colours"):
+    with pytest.warns(UserWarning, match=r"dropped 2 of 4 rows.*no hair colour: 1, two or more hair colours: 1"):
         records = data.read_tags_clean(mlds)
     assert [p.name for p in records.paths] == ["0.jpg", "3.jpg"]
     assert [HAIR_COLORS[h] for h in records.hair] == ["blue", "white"]
     assert [EYE_COLORS[e] for e in records.eye] == ["red", "brown"]
 
 
-def test_tags_clean_malformed_count_names_the_line(mlds):
+def test_tags_clean_counts_rows_and_reasons_separately(mlds):
+    (mlds / "tags_clean.csv").write_text(
+        "0,blue hair:1\tred eyes:1\n"
+        "1,smile:3\n"  # no hair and no eye colour: one row, two reasons
+        "2,blue hair:1\tred eyes:1\tgreen eyes:1\n")
+    with pytest.warns(UserWarning, match=r"dropped 2 of 3 rows.*no eye colour: 1, no hair colour: 1, "
+                                         r"two or more eye colours: 1"):
+        records = data.read_tags_clean(mlds)
+    assert len(records) == 1
+
+
+def test_tags_clean_count_that_is_not_an_integer(mlds):
     (mlds / "tags_clean.csv").write_text("0,blue hair:3\tred eyes:x\n")
-    with pytest.raises(DatasetError, match=r"tags_clean.csv, line 1: .*not an integer"):
+    with pytest.raises(DatasetError, match=r"tags_clean.csv, line 1: tag 'red eyes:x' has a count that is not"):
         data.read_tags_clean(mlds)
 
 
-def test_missing_dataset_folder(tmp_path):
-    with pytest.raises(DatasetError, match="MLDS dataset folder not found"):
-        data.load_mlds(tmp_path / "nowhere")
+def test_tags_clean_tag_without_count(mlds):
+    (mlds / "tags_clean.csv").write_text("0,blue hair:3\tred eyes:2\n1,blue hair\tred eyes:2\n")
+    with pytest.raises(DatasetError, match=r"tags_clean.csv, line 2: tag 'blue hair' has no ':count'"):
+        data.read_tags_clean(mlds)
+
+
+def test_tags_clean_line_without_comma(mlds):
+    (mlds / "tags_clean.csv").write_text("0 blue hair:3\tred eyes:2\n")
+    with pytest.raises(DatasetError, match=r"tags_clean.csv, line 1: expected 'id,tag:count"):
+        data.read_tags_clean(mlds)
+
+
+def test_load_mlds_sources(mlds):
+    extra = data.load_mlds(mlds, "extra")
+    with pytest.warns(UserWarning, match="dropped"):
+        both = data.load_mlds(mlds, "both")
+    assert len(both) == len(extra) + 2
+    assert both.paths[: len(extra)] == extra.paths and both.paths[-1] == mlds / "faces" / "3.jpg"
+    with pytest.raises(ValueError, match="unknown MLDS source"):
+        data.load_mlds(mlds, "all")
+
+
+@pytest.mark.parametrize("reader, kind", [
+    (data.load_mlds, "MLDS"),
+    (data.read_dlcv_split, "DLCV"),
+    (data.read_celeba_attributes, "CelebA"),
+])
+def test_missing_dataset_folder(tmp_path, reader, kind):
+    with pytest.raises(DatasetError, match=rf"nowhere: {kind} dataset folder not found; see data/README.md"):
+        reader(tmp_path / "nowhere")
+
+
+def test_missing_image_folder(mlds):
+    for p in (mlds / "faces").iterdir():
+        p.unlink()
+    (mlds / "faces").rmdir()
+    with pytest.raises(DatasetError, match="faces: image folder not found"):
+        data.read_tags_clean(mlds)
 
 
 def test_empty_image_folder(mlds):
     for p in (mlds / "extra_data" / "images").iterdir():
         p.unlink()
-    with pytest.raises(DatasetError, match="image folder is empty"):
+    with pytest.raises(DatasetError, match="images: image folder is empty"):
         data.read_extra_tags(mlds)
 
 
 def test_csv_row_naming_a_missing_image(mlds):
     (mlds / "extra_data" / "images" / "2.jpg").unlink()
-    with pytest.raises(DatasetError, match=r"tags.csv, line 3: names image .*2.jpg, which does not exist"):
+    with pytest.raises(DatasetError, match=r"tags.csv, line 3: names image .*2.jpg, which does not exist$"):
+        data.read_extra_tags(mlds)
+
+
+def test_many_missing_images_are_counted(mlds):
+    for i in (1, 2, 3):
+        (mlds / "extra_data" / "images" / f"{i}.jpg").unlink()
+    with pytest.raises(DatasetError, match=r"line 2: names image .*1.jpg, which does not exist \(3 of 4 rows"):
+        data.read_extra_tags(mlds)
+
+
+def test_text_that_is_not_utf8_names_the_line(mlds):
+    (mlds / "extra_data" / "tags.csv").write_bytes(b"0,aqua hair aqua eyes\n1,blue hair \xff eyes\n")
+    with pytest.raises(DatasetError, match=r"tags.csv, line 2: not UTF-8"):
         data.read_extra_tags(mlds)
 
 
@@ -145,37 +247,58 @@ def test_csv_row_naming_a_missing_image(mlds):
 
 
 def test_dlcv_reads_attributes_and_warns_about_hair_counts(dlcv):
-    with pytest.warns(UserWarning, match="1 rows have no hair colour and 1 have two or more"):
+    with pytest.warns(UserWarning, match="of 3 rows, 1 have no hair colour and 1 have two or more"):
         records = data.read_dlcv_split(dlcv, "train")
     assert records.names == DLCV_ATTRIBUTES
+    assert [p.name for p in records.paths] == ["00000.png", "00001.png", "00002.png"]
+    assert records.attrs.dtype == np.float32 and records.attrs.shape == (3, len(DLCV_ATTRIBUTES))
     assert records.column("Smiling").tolist() == [0.0, 0.0, 1.0]
     assert records.select(["Black_Hair", "Smiling"]).attrs.tolist() == [[1, 0], [0, 0], [0, 1]]
+    assert records.subset([2]).column("Brown_Hair").tolist() == [1.0]
+
+
+def test_dlcv_accepts_integer_values(dlcv):
+    table = dlcv / "hw4_data" / "train.csv"
+    table.write_text(table.read_text().replace("1.0", "1").replace("0.0", "0"))
+    with pytest.warns(UserWarning):
+        assert data.read_dlcv_split(dlcv).column("Smiling").tolist() == [0.0, 0.0, 1.0]
 
 
 def test_dlcv_wrong_header(dlcv):
-    table = dlcv / "hw4_data" / "train.csv"
-    lines = table.read_text().splitlines()
-    table.write_text("\n".join([lines[0].replace("Bangs", "Fringe")] + lines[1:]))
-    with pytest.raises(DatasetError, match=r"train.csv, line 1: wrong header"):
+    rewrite_line(dlcv / "hw4_data" / "train.csv", 0, lambda line: line.replace("Bangs", "Fringe"))
+    with pytest.raises(DatasetError, match=r"train.csv, line 1: wrong header.*expected 'image_name,Bangs,Big_Lips"):
         data.read_dlcv_split(dlcv, "train")
 
 
 @pytest.mark.parametrize("bad", ["0.5", "yes"])
 def test_dlcv_bad_value_names_line_and_column(dlcv, bad):
-    table = dlcv / "hw4_data" / "train.csv"
-    lines = table.read_text().splitlines()
-    cells = lines[2].split(",")
-    cells[1] = bad
-    lines[2] = ",".join(cells)
-    table.write_text("\n".join(lines))
-    with pytest.raises(DatasetError, match=rf"train.csv, line 3: column Bangs: value '{bad}'"):
+    def put_bad_value(line):
+        cells = line.split(",")
+        cells[1 + DLCV_ATTRIBUTES.index("Big_Lips")] = bad
+        return ",".join(cells)
+
+    rewrite_line(dlcv / "hw4_data" / "train.csv", 2, put_bad_value)
+    with pytest.raises(DatasetError, match=rf"train.csv, line 3: column Big_Lips: value '{bad}'"):
         data.read_dlcv_split(dlcv, "train")
+
+
+def test_dlcv_row_with_too_few_columns(dlcv):
+    rewrite_line(dlcv / "hw4_data" / "train.csv", 1, lambda line: line.rsplit(",", 1)[0])
+    with pytest.raises(DatasetError, match=r"train.csv, line 2: expected 14 columns, found 13"):
+        data.read_dlcv_split(dlcv, "train")
+
+
+def test_dlcv_missing_split_table(dlcv):
+    with pytest.raises(DatasetError, match=r"test.csv: hw4_data/test.csv not found"):
+        data.read_dlcv_split(dlcv, "test")
 
 
 def test_celeba_maps_minus_one_to_zero(celeba):
     records = data.read_celeba_attributes(celeba)
+    assert records.names == CELEBA_ATTRIBUTES
+    assert [p.name for p in records.paths] == ["000001.jpg", "000002.jpg"]
     assert records.column("Male").tolist() == [0.0, 1.0]
-    assert records.attrs.shape == (2, 40)
+    assert records.attrs.shape == (2, 40) and records.attrs.sum() == 1
 
 
 def test_celeba_count_mismatch(celeba):
@@ -186,15 +309,29 @@ def test_celeba_count_mismatch(celeba):
 
 
 def test_celeba_wrong_number_of_values(celeba):
-    table = celeba / "list_attr_celeba.txt"
-    lines = table.read_text().splitlines()
-    lines[3] = lines[3].rsplit(" ", 1)[0]
-    table.write_text("\n".join(lines))
+    rewrite_line(celeba / "list_attr_celeba.txt", 3, lambda line: line.rsplit(" ", 1)[0])
     with pytest.raises(DatasetError, match="line 4: expected an image name and 40 values, found 39"):
         data.read_celeba_attributes(celeba)
 
 
+def test_celeba_bad_value(celeba):
+    rewrite_line(celeba / "list_attr_celeba.txt", 2, lambda line: line.replace("-1", "0", 1))
+    with pytest.raises(DatasetError, match=r"line 3: column 5_o_Clock_Shadow: value '0' is not one of -1, 1"):
+        data.read_celeba_attributes(celeba)
+
+
+def test_celeba_unknown_attribute_name(celeba):
+    rewrite_line(celeba / "list_attr_celeba.txt", 1, lambda line: line.replace("Smiling", "Grinning"))
+    with pytest.raises(DatasetError, match=r"line 2: line 2 must name the 40 CelebA attributes.*unknown: Grinning"):
+        data.read_celeba_attributes(celeba)
+
+
 # -- images ----------------------------------------------------------------------------------
+
+
+def noise_jpeg(path, size=64):
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (size, size, 3), dtype=np.uint8)).save(path, quality=95)
+    return path
 
 
 def test_unreadable_image_names_the_file(tmp_path):
@@ -205,11 +342,19 @@ def test_unreadable_image_names_the_file(tmp_path):
 
 
 def test_truncated_jpeg_is_not_accepted(tmp_path):
-    good = tmp_path / "good.jpg"
-    Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(good, quality=95)
+    good = noise_jpeg(tmp_path / "good.jpg")
     cut = tmp_path / "cut.jpg"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     assert data.load_images([good], 8).shape == (1, 8, 8, 3)
+    with pytest.raises(DatasetError, match="cut.jpg: cannot read image"):
+        data.load_images([good, cut], 8)
+
+
+def test_truncated_jpeg_fails_even_if_pillow_was_told_to_tolerate_it(tmp_path, monkeypatch):
+    good = noise_jpeg(tmp_path / "good.jpg")
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     with pytest.raises(DatasetError, match="cut.jpg: cannot read image"):
         data.load_images([cut], 8)
 
@@ -223,22 +368,105 @@ def test_center_crop_of_a_tall_image(tmp_path):
     assert data.load_images([path], 5).min() < 50
 
 
-def test_image_dataset_scales_batches_and_is_seeded():
-    images = np.stack([np.full((4, 4, 3), v, np.uint8) for v in range(0, 250, 10)])
-    labels = np.arange(len(images), dtype="float32")
-    ds = data.image_dataset(images, labels, batch_size=5, seed=1)
-    batches = list(ds.as_numpy_iterator())
+def test_load_images_keeps_order_and_converts_to_rgb(tmp_path):
+    grey = tmp_path / "grey.png"
+    Image.new("L", (12, 12), 90).save(grey)
+    red = write_image(tmp_path / "red.png", colour=(250, 0, 0))
+    images = data.load_images([red, grey, red], 6, workers=2)
+    assert images.shape == (3, 6, 6, 3) and images.dtype == np.uint8
+    assert images[0, 0, 0].tolist() == [250, 0, 0] and images[1, 0, 0].tolist() == [90, 90, 90]
+
+
+def test_image_cache_is_reused_and_invalidated_by_a_changed_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENLAB_DATA", str(tmp_path / "data"))
+    paths = [write_image(tmp_path / f"{i}.png", colour=(10 * i, 0, 0)) for i in range(3)]
+    first = data.load_images(paths, 8, cache=True)
+    cached = list((tmp_path / "data" / "cache" / "images").glob("*.npy"))
+    assert len(cached) == 1
+    np.testing.assert_array_equal(np.load(cached[0]), first)
+    np.save(cached[0], first + 1)  # a hit returns the stored array, not a fresh decode
+    assert (data.load_images(paths, 8, cache=True) == first + 1).all()
+    write_image(paths[1], colour=(0, 200, 0))
+    os.utime(paths[1], ns=(1, 1))
+    changed = data.load_images(paths, 8, cache=True)
+    assert changed[1, 0, 0].tolist() == [0, 200, 0] and (changed[0] == first[0]).all()
+    assert data.load_images(paths, 4, cache=True).shape == (3, 4, 4, 3)  # another size is another entry
+
+
+def test_damaged_image_cache_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENLAB_DATA", str(tmp_path / "data"))
+    paths = [write_image(tmp_path / "a.png")]
+    first = data.load_images(paths, 8, cache=True)
+    (cached,) = (tmp_path / "data" / "cache" / "images").glob("*.npy")
+    cached.write_bytes(b"not an array")
+    np.testing.assert_array_equal(data.load_images(paths, 8, cache=True), first)
+
+
+# -- tf.data ----------------------------------------------------------------------------------
+
+
+def counting_images(n=25):
+    """Images whose pixel value encodes their index (10 * index)."""
+    return np.stack([np.full((4, 4, 3), 10 * v, np.uint8) for v in range(n)])
+
+
+def epoch_order(dataset):
+    return np.concatenate([np.asarray(y) for _, y in dataset.as_numpy_iterator()]).tolist()
+
+
+def test_image_dataset_scales_batches_and_passes_labels():
+    images = counting_images()
+    labels = np.arange(len(images), dtype="float64")
+    batches = list(data.image_dataset(images, labels, batch_size=5, seed=1).as_numpy_iterator())
     assert len(batches) == 5
     x, y = batches[0]
-    assert x.shape == (5, 4, 4, 3) and x.dtype == np.float32
+    assert x.shape == (5, 4, 4, 3) and x.dtype == np.float32 and y.dtype == np.float32
     assert x.min() >= -1.0 and x.max() <= 1.0
     np.testing.assert_allclose(x[:, 0, 0, 0], y * 10 / 255 * 2 - 1, atol=1e-6)
-    again = [b[1] for b in data.image_dataset(images, labels, batch_size=5, seed=1).as_numpy_iterator()]
-    assert all((a == b[1]).all() for a, b in zip(again, batches))
-    unit = next(iter(data.image_dataset(images, batch_size=5, value_range=(0.0, 1.0)).as_numpy_iterator()))
-    assert unit.min() >= 0.0 and unit.max() <= 1.0
+    unit = next(iter(data.image_dataset(images, batch_size=25, value_range=(0.0, 1.0)).as_numpy_iterator()))
+    np.testing.assert_allclose(np.sort(unit[:, 0, 0, 0]), np.arange(25) * 10 / 255, atol=1e-6)
+
+
+def test_image_dataset_shuffle_is_seeded_and_reshuffled_each_epoch():
+    images, labels = counting_images(), np.arange(25)
+    first = epoch_order(data.image_dataset(images, labels, batch_size=5, seed=1))
+    assert first == epoch_order(data.image_dataset(images, labels, batch_size=5, seed=1))
+    assert first != epoch_order(data.image_dataset(images, labels, batch_size=5, seed=2))
+    assert sorted(first) == list(range(25)) and first != list(range(25))
+    dataset = data.image_dataset(images, labels, batch_size=5, seed=1)
+    assert epoch_order(dataset) != epoch_order(dataset)  # second pass over the same dataset
+    assert epoch_order(data.image_dataset(images, labels, batch_size=5, shuffle=False)) == list(range(25))
+
+
+def test_image_dataset_tuple_and_dict_labels():
+    images = counting_images(8)
+    hair, smile = np.arange(8), np.eye(8, 2)
+    x, (h, s) = next(iter(data.image_dataset(images, (hair, smile), batch_size=4, shuffle=False)))
+    assert h.dtype.name == "int64" and h.numpy().tolist() == [0, 1, 2, 3] and s.shape == (4, 2)
+    x, y = next(iter(data.image_dataset(images, {"hair": hair, "smile": smile}, batch_size=4, seed=3)))
+    np.testing.assert_allclose(x.numpy()[:, 0, 0, 0], y["hair"].numpy() * 10 / 255 * 2 - 1, atol=1e-6)
+    assert y["smile"].dtype.name == "float32"
+
+
+def test_image_dataset_repeat_and_remainder():
+    images = counting_images(7)
+    assert len(list(data.image_dataset(images, batch_size=3, drop_remainder=False))) == 3
+    assert len(list(data.image_dataset(images, batch_size=3))) == 2
+    assert len(list(data.image_dataset(images, batch_size=10, repeat=True).take(3))) == 3
 
 
 def test_image_dataset_refuses_too_few_images():
     with pytest.raises(ValueError, match="only 3 images for batches of 8"):
         data.image_dataset(np.zeros((3, 4, 4, 3), np.uint8), batch_size=8)
+
+
+def test_image_dataset_label_length_mismatch():
+    with pytest.raises(ValueError, match=r"8 images but 7 labels\['smile'\]"):
+        data.image_dataset(counting_images(8), {"smile": np.zeros(7)}, batch_size=4)
+
+
+def test_split_indices_is_a_seeded_partition():
+    train, test = data.split_indices(100, 0.2, seed=5)
+    assert len(test) == 20 and sorted(np.concatenate([train, test]).tolist()) == list(range(100))
+    assert (data.split_indices(100, 0.2, seed=5)[1] == test).all()
+    assert not (data.split_indices(100, 0.2, seed=6)[1] == test).all()
