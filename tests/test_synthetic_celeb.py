@@ -276,3 +276,16 @@ def test_invalid_sizes_are_rejected(tmp_path):
     with pytest.raises(ValueError):
         write_celeba_dataset(tmp_path / "c", n=0)
     assert not any(Path(tmp_path).iterdir())
+
+
+def test_embedded_folder_changes_when_the_renderer_source_changes(monkeypatch):
+    import genlab.synthetic as S
+
+    before = S.embedded_root("dlcv", 100, seed=3)
+    assert before.name.startswith("dlcv-n100-seed3-") and before == S.embedded_root("dlcv", 100, seed=3)
+    assert S.embedded_root("celeba", 100, seed=3).name.endswith(before.name.rsplit("-", 1)[1])
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: real_read(self) + b"# edited\n")
+    assert S.embedded_root("dlcv", 100, seed=3) != before
+    with pytest.raises(ValueError, match="unknown embedded dataset"):
+        S.embedded_root("faces", 100)

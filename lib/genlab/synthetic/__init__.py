@@ -1,7 +1,9 @@
 """Embedded synthetic datasets, rendered on demand in the real datasets' on-disk formats.
 
 ``ensure_embedded(kind, n, seed)`` renders a dataset once into ``data/embedded/`` and returns
-its root; later calls (and later notebooks) reuse the cached copy. ``kind`` is one of:
+its root; later calls (and later notebooks) reuse the cached copy. The folder name carries a
+fingerprint of the renderer's source, so a changed renderer never serves a stale copy.
+``kind`` is one of:
 
 - ``"mlds"``   anime faces: ``faces/`` + ``tags_clean.csv`` and ``extra_data/images`` + ``tags.csv``
 - ``"dlcv"``   celeb faces: ``hw4_data/train|test`` + ``train.csv``/``test.csv``
@@ -9,18 +11,26 @@ its root; later calls (and later notebooks) reuse the cached copy. ``kind`` is o
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from genlab import paths
 
 KINDS = ("mlds", "dlcv", "celeba")
+_RENDERER = {"mlds": "anime.py", "dlcv": "celeb.py", "celeba": "celeb.py"}
+
+
+def renderer_fingerprint(kind: str) -> str:
+    """First 8 hex digits of the SHA-1 of the source file that renders ``kind``."""
+    source = Path(__file__).with_name(_RENDERER[kind]).read_bytes()
+    return hashlib.sha1(source).hexdigest()[:8]
 
 
 def embedded_root(kind: str, n: int, seed: int = 0) -> Path:
     """Folder where the embedded dataset ``kind`` of ``n`` images with ``seed`` lives."""
     if kind not in KINDS:
         raise ValueError(f"unknown embedded dataset {kind!r}; choose one of {', '.join(KINDS)}")
-    return paths.embedded_dir() / f"{kind}-n{n}-seed{seed}"
+    return paths.embedded_dir() / f"{kind}-n{n}-seed{seed}-{renderer_fingerprint(kind)}"
 
 
 def ensure_embedded(kind: str, n: int, seed: int = 0, workers: int = 2) -> Path:
