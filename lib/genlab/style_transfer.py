@@ -10,8 +10,16 @@ from genlab import training as T
 from genlab.vocab import STARGAN_DOMAINS
 
 
-def train_stargan(session, images: np.ndarray, labels: np.ndarray, steps: int | None = None):
-    """StarGAN with the paper's losses and optimizer at the profile's size; returns (model, TrainResult)."""
+PAPER_BATCH_SIZE = 16  # Choi et al. 2018, and the official implementation
+
+
+def train_stargan(session, images: np.ndarray, labels: np.ndarray, steps: int | None = None,
+                  batch_size: int = PAPER_BATCH_SIZE):
+    """StarGAN with the paper's losses, optimizer and batch size at the profile's image size and width.
+
+    ``images`` uint8, ``labels`` (N, n_domains) 0/1; each step is ``n_critic`` critic updates
+    on ``batch_size`` images each and one generator update. Returns (model, TrainResult).
+    """
     p = session.profile
     T.set_seed(session.seed)
     n_domains = labels.shape[1]
@@ -21,7 +29,7 @@ def train_stargan(session, images: np.ndarray, labels: np.ndarray, steps: int | 
     model.compile(keras.optimizers.Adam(1e-4, 0.5, 0.999), keras.optimizers.Adam(1e-4, 0.5, 0.999),
                   lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0, n_critic=5)
     steps = steps or p.steps_for("stargan")
-    dataset = D.image_dataset(images, labels, batch_size=p.batch_size * model.n_critic, seed=session.seed)
+    dataset = D.image_dataset(images, labels, batch_size=batch_size * model.n_critic, seed=session.seed)
     result = T.train(model, dataset, steps, session.run_dir("stargan"), log_every=p.log_interval(steps))
     return model, result
 
@@ -50,10 +58,10 @@ def translation_scores(model, classifier, images_pm1: np.ndarray, labels: np.nda
     """Per domain: target-attribute accuracy of translations, mean change of the other attributes,
     and cycle reconstruction L1 (translate, then back to the original labels)."""
     rows = []
+    before = classifier.predict(images_pm1)["domains"]
     for i, target in enumerate(T.stargan_targets(labels, domains)):
         fake = _translate(model, images_pm1, target)
         probs = classifier.predict(fake)["domains"]
-        before = classifier.predict(images_pm1)["domains"]
         others = [j for j in range(len(domains)) if j != i and not (i < 3 and j < 3)]
         back = _translate(model, fake, labels.astype("float32"))
         rows.append({
