@@ -130,6 +130,21 @@ def test_acgan_reports_auxiliary_accuracy(tmp_path):
         assert key in result.history and 0 <= result.history[key].iloc[-1] <= (1 if "acc" in key else 10)
 
 
+def test_acgan_grouped_categorical_labels_score_each_group():
+    # Two one-hot groups side by side (3 + 2 classes), as hair and eye colours are.
+    gan = T.ACGAN(tiny_generator(cond_dim=5), tiny_discriminator(n_classes=5), LATENT_DIM, cond_dim=5,
+                  label_kind="categorical", groups=(3, 2))
+    labels = tf.constant([[1, 0, 0, 0, 1], [0, 0, 1, 1, 0]], tf.float32)
+    logits = tf.constant([[5, 0, 0, 0, 5], [0, 5, 0, 5, 0]], tf.float32)  # second sample: first group wrong
+    expected = sum(tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=l))
+                   for l, y in ((logits[:, :3], labels[:, :3]), (logits[:, 3:], labels[:, 3:])))
+    np.testing.assert_allclose(gan._aux_loss(logits, labels), expected, rtol=1e-6)
+    assert float(gan._aux_accuracy(logits, labels)) == 0.5
+    with pytest.raises(ValueError, match="sum to cond_dim"):
+        T.ACGAN(tiny_generator(cond_dim=5), tiny_discriminator(n_classes=5), LATENT_DIM, cond_dim=5,
+                label_kind="categorical", groups=(3, 3))
+
+
 def test_infogan_q_head_learns_the_categorical_code(tmp_path):
     T.set_seed(0)
     gan = T.InfoGAN(tiny_generator(cond_dim=4 + 1), tiny_discriminator(q_dim=4 + 1), LATENT_DIM, n_categories=4, n_continuous=1)

@@ -296,16 +296,26 @@ class ACGAN(GAN):
     """Auxiliary-classifier GAN: D outputs ``[logit, class_logits]`` and also classifies.
 
     ``label_kind`` is ``"binary"`` (independent attributes, sigmoid) or ``"categorical"``
-    (one-hot classes, softmax). Fakes are conditioned on the batch's labels shuffled, so the
-    label distribution of fakes matches the data.
+    (one-hot classes, softmax). A categorical label may be several one-hots side by side
+    (``groups``, e.g. ``(12, 11)`` for hair then eye colour): each group gets its own softmax,
+    their cross-entropies are summed, and the accuracy counts a sample right only when every
+    group is. Fakes are conditioned on the batch's labels shuffled, so the label distribution
+    of fakes matches the data.
     """
 
-    def __init__(self, generator, discriminator, latent_dim, cond_dim, label_kind="binary", aux_weight=1.0, seed=0, name="acgan"):
+    def __init__(self, generator, discriminator, latent_dim, cond_dim, label_kind="binary", aux_weight=1.0, seed=0,
+                 groups=None, name="acgan"):
         super().__init__(generator, discriminator, latent_dim, cond_dim=cond_dim, seed=seed, name=name)
         if label_kind not in ("binary", "categorical"):
             raise ValueError("label_kind must be 'binary' or 'categorical'")
+        groups = tuple(int(g) for g in groups) if groups else (cond_dim,)
+        if label_kind == "categorical" and (sum(groups) != cond_dim or min(groups) < 2):
+            raise ValueError(f"categorical groups {groups} must each hold >= 2 classes and sum to cond_dim {cond_dim}")
+        if label_kind == "binary" and len(groups) > 1:
+            raise ValueError("groups apply to categorical labels only")
         self.label_kind = label_kind
         self.aux_weight = aux_weight
+        self.groups = groups
 
     def _d(self, x, c, training=True):
         # The ACGAN discriminator sees only the image; the label is what it must predict.
@@ -324,15 +334,16 @@ class ACGAN(GAN):
         class_logits = _as_float32(class_logits)
         if self.label_kind == "binary":
             return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=class_logits))
-        return tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=class_logits))
+        return tf.add_n([tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+                         for logits, y in zip(tf.split(class_logits, self.groups, axis=-1), tf.split(labels, self.groups, axis=-1))])
 
     def _aux_accuracy(self, class_logits, labels):
         class_logits = _as_float32(class_logits)
         if self.label_kind == "binary":
-            hits = tf.cast(class_logits > 0, tf.float32) == labels
-        else:
-            hits = tf.argmax(class_logits, -1) == tf.argmax(labels, -1)
-        return tf.reduce_mean(tf.cast(hits, tf.float32))
+            return tf.reduce_mean(tf.cast(tf.cast(class_logits > 0, tf.float32) == labels, tf.float32))
+        hits = [tf.argmax(logits, -1) == tf.argmax(y, -1)
+                for logits, y in zip(tf.split(class_logits, self.groups, axis=-1), tf.split(labels, self.groups, axis=-1))]
+        return tf.reduce_mean(tf.cast(tf.reduce_all(tf.stack(hits, axis=-1), axis=-1), tf.float32))
 
     def extra_d_loss(self, real_out, fake_out, c_real, c_fake):
         return self.aux_weight * (self._aux_loss(real_out[1], c_real) + self._aux_loss(fake_out[1], c_fake))
