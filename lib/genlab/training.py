@@ -301,10 +301,14 @@ class ACGAN(GAN):
     their cross-entropies are summed, and the accuracy counts a sample right only when every
     group is. Fakes are conditioned on the batch's labels shuffled, so the label distribution
     of fakes matches the data.
+
+    ``fake_aux_weight`` scales the classification loss D takes on fakes (Odena et al.: 1). At 0
+    the auxiliary head learns from real images only, so the generator cannot meet it halfway
+    with class-coded noise, which it otherwise does early in short runs.
     """
 
     def __init__(self, generator, discriminator, latent_dim, cond_dim, label_kind="binary", aux_weight=1.0, seed=0,
-                 groups=None, name="acgan"):
+                 groups=None, fake_aux_weight=1.0, name="acgan"):
         super().__init__(generator, discriminator, latent_dim, cond_dim=cond_dim, seed=seed, name=name)
         if label_kind not in ("binary", "categorical"):
             raise ValueError("label_kind must be 'binary' or 'categorical'")
@@ -316,6 +320,7 @@ class ACGAN(GAN):
         self.label_kind = label_kind
         self.aux_weight = aux_weight
         self.groups = groups
+        self.fake_aux_weight = float(fake_aux_weight)
 
     def _d(self, x, c, training=True):
         # The ACGAN discriminator sees only the image; the label is what it must predict.
@@ -346,7 +351,7 @@ class ACGAN(GAN):
         return tf.reduce_mean(tf.cast(tf.reduce_all(tf.stack(hits, axis=-1), axis=-1), tf.float32))
 
     def extra_d_loss(self, real_out, fake_out, c_real, c_fake):
-        return self.aux_weight * (self._aux_loss(real_out[1], c_real) + self._aux_loss(fake_out[1], c_fake))
+        return self.aux_weight * (self._aux_loss(real_out[1], c_real) + self.fake_aux_weight * self._aux_loss(fake_out[1], c_fake))
 
     def extra_g_loss(self, fake_out, z, c_fake):
         return self.aux_weight * self._aux_loss(fake_out[1], c_fake)
