@@ -284,8 +284,10 @@ def test_embedded_folder_changes_when_the_renderer_source_changes(monkeypatch):
     before = S.embedded_root("dlcv", 100, seed=3)
     assert before.name.startswith("dlcv-n100-seed3-") and before == S.embedded_root("dlcv", 100, seed=3)
     assert S.embedded_root("celeba", 100, seed=3).name.endswith(before.name.rsplit("-", 1)[1])
+    fingerprint = S.embedded_fingerprint()
     real_read = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: real_read(self) + b"# edited\n")
     assert S.embedded_root("dlcv", 100, seed=3) != before
+    assert S.embedded_fingerprint() != fingerprint  # runs and classifier caches are keyed on it
     with pytest.raises(ValueError, match="unknown embedded dataset"):
         S.embedded_root("faces", 100)

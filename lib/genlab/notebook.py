@@ -72,9 +72,17 @@ class Session:
         _atomic_write_bytes(path, lambda f: f.write(table.to_csv(index=True).encode()))
         return path
 
+    def _data_key(self) -> str:
+        """``embedded-<renderer fingerprint>``, or a hash of the real data root."""
+        if self.data_root is None:
+            from genlab.synthetic import embedded_fingerprint
+
+            return f"embedded-{embedded_fingerprint()}"
+        return hashlib.sha1(str(self.data_root).encode()).hexdigest()[:8]
+
     def run_dir(self, name: str) -> Path:
         """Folder for one training run; keyed by profile, seed and data so runs never mix."""
-        data = "embedded" if self.data_root is None else hashlib.sha1(str(self.data_root).encode()).hexdigest()[:8]
+        data = self._data_key()
         return paths.runs_dir(f"{name}-{self.profile.name}-seed{self.seed}-{data}")
 
     # -- data -------------------------------------------------------------------------------
@@ -126,7 +134,7 @@ class Session:
         """The evaluation classifier for this data (trained once, then loaded from the cache)."""
         from genlab.evaluation import get_attribute_classifier
 
-        data = "embedded" if self.data_root is None else hashlib.sha1(str(self.data_root).encode()).hexdigest()[:8]
+        data = self._data_key()
         key = f"{name}-{self.profile.name}-{images.shape[1]}px-seed{self.seed}-{data}"
         return get_attribute_classifier(key, to_float(images), labels, heads,
                                         epochs=self.profile.classifier_epochs, seed=self.seed)

@@ -26,6 +26,11 @@ def renderer_fingerprint(kind: str) -> str:
     return hashlib.sha1(source).hexdigest()[:8]
 
 
+def embedded_fingerprint() -> str:
+    """One fingerprint of every renderer: names runs and caches trained on embedded data."""
+    return hashlib.sha1("".join(renderer_fingerprint(kind) for kind in KINDS).encode()).hexdigest()[:8]
+
+
 def embedded_root(kind: str, n: int, seed: int = 0) -> Path:
     """Folder where the embedded dataset ``kind`` of ``n`` images with ``seed`` lives."""
     if kind not in KINDS:
