@@ -78,8 +78,16 @@ def run_notebook(name: str, parameters: dict) -> float:
     seconds = time.time() - started
     _stamp_path(name).write_text(json.dumps({
         "source": _source_hash(source), "parameters": parameters, "started": started, "seconds": round(seconds, 1),
+        "peak_kernel_mib": peak_kernel_mib(),
     }, indent=2))
     return seconds
+
+
+def peak_kernel_mib() -> float:
+    """Largest resident memory (MiB) any finished kernel of this process reached so far."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def check_figures(names, started: float) -> list[str]:
@@ -124,9 +132,10 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
             print(f"  {name}: FAILED\n{error}", file=sys.stderr)
             print(f"  the partly executed notebook is {build_dir() / (name + '.ipynb')}", file=sys.stderr)
             return 1
-        print(f"  {name}: {timings[name]:.0f} s")
+        print(f"  {name}: {timings[name]:.0f} s (largest kernel so far: {peak_kernel_mib():.0f} MiB resident)")
     total = time.time() - started
-    (build_dir() / "timings.json").write_text(json.dumps({"profile": profile, "seconds": timings, "total": total}, indent=2))
+    (build_dir() / "timings.json").write_text(json.dumps(
+        {"profile": profile, "seconds": timings, "total": total, "peak_kernel_mib": peak_kernel_mib()}, indent=2))
     problems = check_figures(names, started)
     if problems:
         print("Missing or stale figures:\n  " + "\n  ".join(problems), file=sys.stderr)
