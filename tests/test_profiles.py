@@ -1,0 +1,59 @@
+"""Run profiles: the full profile builds the reports' exact networks (checked without training)."""
+from __future__ import annotations
+
+import pytest
+
+from genlab import experiments as X
+from genlab import hw3, hw4
+from genlab import models as M
+from genlab.profiles import PROFILES, REPORT_SNAPSHOT_FRACTIONS, get_profile, gpu_available
+
+REPORT_MODELS = ("dcgan", "cgan", "wgan", "wgan_gp", "lsgan", "vae", "gan", "acgan", "infogan")
+
+
+def test_full_profile_has_the_report_settings():
+    p = get_profile("full")
+    assert (p.image_size, p.width, p.dcgan_filters, p.batch_size) == (64, 1.0, 64, 64)
+    assert all(p.steps_for(model) == 20_000 for model in REPORT_MODELS)
+    # Snapshots at the reports' 1k, 5k, 10k, 15k and 20k iterations.
+    assert p.snapshot_steps(p.steps_for("dcgan")) == [1_000, 5_000, 10_000, 15_000, 20_000]
+    assert (p.stargan_image_size, p.stargan_conv_dim, p.stargan_res_blocks) == (128, 64, 6)  # Choi et al.
+    assert hw4.vae_latent_dim(p) == 1024
+
+
+def test_full_profile_builds_the_report_parameter_counts():
+    p = get_profile("full")
+    generator, discriminator = X.dcgan_pair(p)
+    assert (M.count_params(generator), M.count_params(discriminator)) == (3_578_627, 2_767_425)
+    assert M.build_vae(latent_dim=hw4.vae_latent_dim(p), image_size=p.image_size, width=p.width).params == 13_937_186
+    assert M.count_params(M.build_report_gan_generator(width=p.width, image_size=p.image_size)) == 18_876_163
+    assert M.count_params(M.build_acgan_generator(n_labels=1, width=p.width, image_size=p.image_size)) == 23_896_835
+    tips = hw3.build_tips_gan(p, hw3.arm("baseline"), seed=0)
+    assert M.count_params(tips.generator) == 3_335_552
+
+
+def test_full_profile_builds_the_paper_stargan():
+    p = get_profile("full")
+    generator = M.build_stargan_generator(p.stargan_image_size, 5, p.stargan_conv_dim, p.stargan_res_blocks)
+    discriminator = M.build_stargan_discriminator(p.stargan_image_size, 5, p.stargan_conv_dim)
+    assert (M.count_params(generator), M.count_params(discriminator)) == (8_430_528, 44_762_048)
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_profile_names_steps_for_every_model(name):
+    p = get_profile(name)
+    for model in (*REPORT_MODELS, "tips", "stargan"):
+        steps = p.steps_for(model)
+        assert steps >= 1
+        points = p.snapshot_steps(steps)
+        assert points == sorted(points) and points[-1] == steps and len(points) <= len(REPORT_SNAPSHOT_FRACTIONS)
+        assert steps % p.log_interval(steps) == 0
+
+
+def test_auto_picks_full_only_with_a_gpu_and_unknown_names_are_refused():
+    assert get_profile("auto").name == ("full" if gpu_available() else "cpu")
+    assert get_profile("cpu", image_size=64).image_size == 64
+    with pytest.raises(ValueError, match="smoke, cpu, full"):
+        get_profile("laptop")
+    with pytest.raises(KeyError, match="no step count for 'gan3'"):
+        get_profile("cpu").steps_for("gan3")
