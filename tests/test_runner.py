@@ -77,3 +77,25 @@ def test_stamp_records_parameters(project):
     runner.run_figures("smoke", "", seed=3, only=["hw4_2_gan"])
     stamp = json.loads((project / "build" / "notebooks" / "hw4_2_gan.stamp.json").read_text())
     assert stamp["parameters"] == {"profile": "smoke", "data_root": "", "seed": 3}
+
+
+def test_library_edits_rerun_notebooks_but_runner_edits_do_not(project, capsys):
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
+    (project / "lib" / "genlab" / "runner.py").write_text("# the gallery layout changed\n")
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
+    assert "up to date, skipped" in capsys.readouterr().out
+    (project / "lib" / "genlab" / "x.py").write_text("x = 2\n")
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
+    assert "up to date, skipped" not in capsys.readouterr().out
+
+
+def test_gallery_tables_show_empty_cells_and_no_index_name(project):
+    tables = paths.figures_dir() / "tables"
+    tables.mkdir(parents=True)
+    (tables / "hw4_2_gan.csv").write_text(",FID,report\nreal,1.5,\nGAN,60.25,48/64\n")
+    gallery = runner.write_gallery("cpu", 0, None, {}).read_text()
+    assert "Unnamed" not in gallery and "nan" not in gallery
+    rows = [line.split("|")[1:-1] for line in gallery.split("Measured:")[1].strip().splitlines()]
+    assert [cell.strip() for cell in rows[0]] == ["", "FID", "report"]
+    assert [cell.strip() for cell in rows[2]] == ["real", "1.5", ""]
+    assert [cell.strip() for cell in rows[3]] == ["GAN", "60.25", "48/64"]

@@ -32,10 +32,17 @@ def build_dir() -> Path:
     return path
 
 
+# Modules that drive or describe the runs but that no notebook imports: editing them (say,
+# the gallery layout or a caption) does not make finished notebooks stale.
+NOT_IMPORTED_BY_NOTEBOOKS = ("runner.py", "manifest.py", "bench.py")
+
+
 def _source_hash(notebook: Path) -> str:
     """Hash of the notebook and the library it imports: a change in either re-runs it."""
     digest = hashlib.sha256(notebook.read_bytes())
     for module in sorted((paths.project_root() / "lib" / "genlab").rglob("*.py")):
+        if module.parent.name == "genlab" and module.name in NOT_IMPORTED_BY_NOTEBOOKS:
+            continue
         digest.update(module.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -169,7 +176,9 @@ def write_gallery(profile: str, seed: int, data: str | None, timings: dict) -> P
             lines += [f"**{fig}**: {manifest.CAPTIONS.get(fig, '')}", "", f"![{fig}]({fig})", ""]
         table = figures / "tables" / f"{name}.csv"
         if table.exists():
-            lines += ["Measured:", "", pd.read_csv(table).to_markdown(index=False, floatfmt=".4g"), ""]
+            frame = pd.read_csv(table, keep_default_na=False)  # empty cells stay empty, not "nan"
+            frame.columns = ["" if str(c).startswith("Unnamed:") else c for c in frame.columns]
+            lines += ["Measured:", "", frame.to_markdown(index=False, floatfmt=".4g"), ""]
     path = figures / "README.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
