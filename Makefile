@@ -2,7 +2,8 @@
 #   make figures   create the environment if needed, render the embedded data, execute every notebook
 #   make test      create the environment if needed and run the tests
 # Options: PROFILE=smoke|cpu|full|auto (auto: full with a GPU, else cpu), DATA=/path/to/real/datasets,
-#          SEED=0, ONLY="hw4_1_vae hw4_2_gan", FORCE=1 (re-run up-to-date notebooks), GPU=1 (CUDA TensorFlow).
+#          SEED=0, ONLY="hw4_1_vae hw4_2_gan", FORCE=1 (re-run up-to-date notebooks), GPU=1 (CUDA TensorFlow),
+#          JOBS=auto|N (notebooks side by side; auto: 2 on a CPU-only machine with >= 2 cores, else 1).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,6 +14,7 @@ SEED ?= 0
 ONLY ?=
 FORCE ?=
 GPU ?=
+JOBS ?= auto
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
 .PHONY: all venv test figures html bench lab clean distclean help
@@ -20,7 +22,7 @@ REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 all: test
 
 help:
-	@sed -n '1,7p' Makefile
+	@sed -n '1,8p' Makefile
 
 $(VENV)/.installed: requirements.txt requirements-gpu.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,7 +37,7 @@ test: venv
 	$(PY) -m pytest
 
 figures: venv
-	$(PY) -m genlab.runner figures --profile $(PROFILE) --seed $(SEED) $(if $(DATA),--data $(DATA)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force)
+	$(PY) -m genlab.runner figures --profile $(PROFILE) --seed $(SEED) $(if $(DATA),--data $(DATA)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force) --jobs $(JOBS)
 
 html: venv
 	$(PY) -m genlab.runner html

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import nbformat
@@ -99,3 +100,67 @@ def test_gallery_tables_show_empty_cells_and_no_index_name(project):
     assert [cell.strip() for cell in rows[0]] == ["", "FID", "report"]
     assert [cell.strip() for cell in rows[2]] == ["real", "1.5", ""]
     assert [cell.strip() for cell in rows[3]] == ["GAN", "60.25", "48/64"]
+
+
+def _timed_notebook(root, name: str, seconds: float) -> None:
+    """A notebook that writes ``name``'s promised figures and logs when it ran."""
+    code = (
+        "import json, os, pathlib, time\n"
+        "from PIL import Image\n"
+        "start = time.time()\n"
+        f"time.sleep({seconds})\n"
+        "figs = pathlib.Path(os.environ['GENLAB_FIGURES'])\n"
+        f"for fig in {manifest.promised_figures(name)!r}:\n"
+        "    (figs / fig).parent.mkdir(parents=True, exist_ok=True)\n"
+        "    Image.new('RGB', (8, 8)).save(figs / fig)\n"
+        "with open(figs / 'ran.jsonl', 'a') as log:\n"
+        f"    log.write(json.dumps({{'name': {name!r}, 'start': start, 'end': time.time(),\n"
+        "                          'threads': os.environ.get('GENLAB_THREADS')}) + '\\n')\n"
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('profile = "auto"\ndata_root = ""\nseed = 0')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
+
+
+def test_notebooks_run_side_by_side_and_wait_for_the_runs_they_reuse(project, capsys):
+    first, dependent, independent = "hw3_1_image_generation", "hw3_wgan_comparison", "hw4_2_gan"
+    assert first in manifest.RUNS_AFTER[dependent]
+    for name in (first, dependent, independent):
+        _timed_notebook(project, name, 3.0)
+    assert runner.run_figures("smoke", None, only=[dependent, independent, first], jobs=2) == 0
+    ran = {r["name"]: r for r in map(json.loads, (paths.figures_dir() / "ran.jsonl").read_text().splitlines())}
+    assert set(ran) == {first, dependent, independent}
+    assert ran[first]["start"] < ran[independent]["end"] and ran[independent]["start"] < ran[first]["end"], \
+        "two notebooks should have run at the same time"
+    assert ran[dependent]["start"] >= ran[first]["end"], "the WGAN comparison reuses 3-1's DCGAN run"
+    expected_threads = str(max(1, (os.cpu_count() or 1) // 2))
+    assert {r["threads"] for r in ran.values()} == {expected_threads}
+    assert "2 side by side" in capsys.readouterr().out
+    assert all((project / "build" / "notebooks" / f"{n}.stamp.json").exists() for n in ran)
+
+
+def test_a_failing_notebook_stops_new_ones_from_starting(project, capsys):
+    _timed_notebook(project, "hw3_1_image_generation", 0.0)
+    nb = nbformat.read(project / "notebooks" / "hw3_1_image_generation.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('the DCGAN diverged')"))
+    nbformat.write(nb, project / "notebooks" / "hw3_1_image_generation.ipynb")
+    _timed_notebook(project, "hw3_wgan_comparison", 0.0)
+    assert runner.run_figures("smoke", None, only=["hw3_1_image_generation", "hw3_wgan_comparison"], jobs=2) == 1
+    err = capsys.readouterr().err
+    assert "hw3_1_image_generation: FAILED" in err and "the DCGAN diverged" in err
+    ran = (paths.figures_dir() / "ran.jsonl").read_text()
+    assert "hw3_wgan_comparison" not in ran, "it waits for the failed notebook's run, so it must not start"
+
+
+def test_priorities_put_the_notebook_others_wait_for_first():
+    names = list(manifest.NOTEBOOKS)
+    priority = runner._priorities(names)
+    order = sorted(names, key=lambda n: -priority[n])
+    assert order[0] == "hw3_1_image_generation"
+    assert runner._next_ready(["hw3_wgan_comparison", "hw4_2_gan"], set(), names) == "hw4_2_gan"
+    assert runner._next_ready(["hw3_wgan_comparison"], {"hw3_1_image_generation"}, names) == "hw3_wgan_comparison"
+    # a prerequisite that was not selected does not hold anything back
+    assert runner._next_ready(["hw3_wgan_comparison"], set(), ["hw3_wgan_comparison"]) == "hw3_wgan_comparison"

@@ -377,20 +377,22 @@ def get_attribute_classifier(cache_key: str, images, labels: dict, heads: dict, 
     recipe = {"heads": {n: list(spec) for n, spec in _check_heads(heads).items()}, "eval_size": int(eval_size),
               "width": int(width), "epochs": int(epochs), "seed": int(seed), "n_images": int(len(images))}
     meta_path = path.with_suffix(".json")
-    if path.exists() and meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text())
-            # Caches written before the recipe was recorded only know heads and eval_size.
-            if all(meta.get(key, value) == value for key, value in recipe.items()) and "heads" in meta:
-                return AttributeClassifier.load(path)
-            print(f"{path}: cached classifier was trained differently; retraining")
-        except (OSError, ValueError, KeyError) as error:
-            print(f"{path}: unreadable cached classifier ({error}); retraining")
-    keras.utils.set_random_seed(seed)  # the weight initialisation, too
-    classifier = AttributeClassifier(heads, eval_size=eval_size, width=width)
-    classifier.fit(images, labels, epochs=epochs, batch_size=batch_size, validation_split=validation_split, seed=seed)
-    classifier.save(path, extra=recipe)
-    return classifier
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with paths.exclusive(path):  # notebooks running side by side train each classifier once
+        if path.exists() and meta_path.exists():
+            try:
+                meta = json.loads(meta_path.read_text())
+                # Caches written before the recipe was recorded only know heads and eval_size.
+                if all(meta.get(key, value) == value for key, value in recipe.items()) and "heads" in meta:
+                    return AttributeClassifier.load(path)
+                print(f"{path}: cached classifier was trained differently; retraining")
+            except (OSError, ValueError, KeyError) as error:
+                print(f"{path}: unreadable cached classifier ({error}); retraining")
+        keras.utils.set_random_seed(seed)  # the weight initialisation, too
+        classifier = AttributeClassifier(heads, eval_size=eval_size, width=width)
+        classifier.fit(images, labels, epochs=epochs, batch_size=batch_size, validation_split=validation_split, seed=seed)
+        classifier.save(path, extra=recipe)
+        return classifier
 
 
 def attribute_accuracy(probs, targets) -> float:

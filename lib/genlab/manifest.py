@@ -44,6 +44,22 @@ NOTEBOOKS: dict[str, list[str]] = {
 }
 
 
+# Notebooks that reuse a training run of another: with ``make figures`` running notebooks side
+# by side, these start only after the notebook that trains the shared run has finished.
+RUNS_AFTER: dict[str, tuple[str, ...]] = {
+    "hw3_wgan_comparison": ("hw3_1_image_generation",),  # the DCGAN run
+    "hw3_training_tips": ("hw3_1_image_generation",),  # its "all tips (DCGAN)" arm is the same run
+}
+
+# Seconds each notebook took in the last measured ``make figures PROFILE=cpu`` on 2 cores. Only
+# used to order the work when notebooks run side by side (long chains first), never reported.
+CPU_SECONDS: dict[str, float] = {
+    "hw3_1_image_generation": 324, "hw3_2_text_to_image": 587, "hw3_wgan_comparison": 371,
+    "hw3_training_tips": 205, "hw3_3_style_transfer": 503, "hw4_1_vae": 258, "hw4_2_gan": 169,
+    "hw4_3_acgan": 387, "hw4_4_infogan": 60,
+}
+
+
 def promised_figures(notebook: str | None = None) -> list[str]:
     """Figure paths (relative to the figures folder) promised by one notebook or all of them."""
     if notebook is not None:

@@ -146,11 +146,25 @@ def to_float(images: np.ndarray, value_range=(-1.0, 1.0)) -> np.ndarray:
     return (images.astype("float32") / 255.0) * (high - low) + low
 
 
+def _limit_threads(threads: str | None) -> None:
+    """Use at most ``threads`` CPU threads (set by ``make figures`` when notebooks run side by side)."""
+    if not threads:
+        return
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
+    except RuntimeError:  # TensorFlow already ran something in this kernel; keep its thread pools
+        print(f"GENLAB_THREADS={threads} ignored: TensorFlow was already initialised")
+
+
 def setup(part: str, profile: str | None = "auto", seed: int = 0, data_root: str | None = "") -> Session:
     """Seed everything, pick the profile, print what it means, and return the session."""
     from genlab.training import set_seed
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _limit_threads(os.environ.get("GENLAB_THREADS"))
     chosen = get_profile(profile)
     set_seed(seed)
     if chosen.mixed_precision:

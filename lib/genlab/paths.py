@@ -11,6 +11,7 @@ headlessly (``make figures``) and interactively share one layout:
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -51,3 +52,23 @@ def runs_dir(name: str | None = None) -> Path:
     path = base / name if name else base
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def exclusive(path: Path):
+    """Hold an exclusive lock on ``<path>.lock`` for the duration of the block.
+
+    ``make figures -j2`` runs notebooks side by side; they share the rendered data, the
+    evaluation classifiers and some training runs. Whoever comes second waits here and then
+    finds the finished result instead of computing it again or writing over it.
+    """
+    import fcntl
+
+    lock_path = Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -6,7 +6,7 @@ what a finished notebook was run with; a second ``make figures`` skips notebooks
 stamp, source and figures are all up to date, so an interrupted run picks up where it
 stopped (and the interrupted notebook's training resumes from its checkpoint).
 
-    python -m genlab.runner figures --profile cpu [--data PATH] [--only NAME ...] [--force]
+    python -m genlab.runner figures --profile cpu [--data PATH] [--only NAME ...] [--force] [--jobs N]
     python -m genlab.runner html
 """
 from __future__ import annotations
@@ -113,7 +113,43 @@ def check_figures(names, started: float) -> list[str]:
     return problems
 
 
-def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force: bool = False) -> int:
+def default_jobs() -> int:
+    """How many notebooks run side by side: 2 on a CPU-only machine with 2 or more cores, else 1.
+
+    Two kernels with one thread each train the profile's small networks faster than one kernel
+    with two threads; on a GPU the notebooks would compete for its memory.
+    """
+    from genlab.profiles import gpu_available
+
+    return 1 if (os.cpu_count() or 1) < 2 or gpu_available() else 2
+
+
+def _priorities(names) -> dict[str, float]:
+    """Expected seconds of a notebook plus the longest chain of notebooks waiting for it."""
+    def chain(name):
+        waiting = [n for n in names if name in manifest.RUNS_AFTER.get(n, ())]
+        return manifest.CPU_SECONDS.get(name, 0.0) + max((chain(n) for n in waiting), default=0.0)
+
+    return {name: chain(name) for name in names}
+
+
+def _next_ready(pending: list[str], finished: set[str], names) -> str | None:
+    """The pending notebook with the longest chain whose prerequisites (if selected) have finished."""
+    for name in pending:
+        if all(dep in finished or dep not in names for dep in manifest.RUNS_AFTER.get(name, ())):
+            return name
+    return None
+
+
+def _threads_per_kernel(jobs: int) -> int:
+    """Split the cores between the kernels (read by ``genlab.notebook.setup``); returns threads per kernel."""
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    for variable in ("GENLAB_THREADS", "OMP_NUM_THREADS"):
+        os.environ[variable] = str(threads)
+    return threads
+
+
+def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force: bool = False, jobs: int | None = None) -> int:
     os.environ["GENLAB_HEADLESS"] = "1"
     from genlab.profiles import get_profile
 
@@ -124,25 +160,31 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
         print(f"unknown notebook(s): {', '.join(unknown)}; known: {', '.join(manifest.NOTEBOOKS)}", file=sys.stderr)
         return 2
     parameters = {"profile": profile, "data_root": data or "", "seed": seed}
-    print(f"make figures: profile {profile}, data {data or 'embedded synthetic'}, seed {seed}, {len(names)} notebooks")
     started = time.time()
-    timings = {}
+    timings, pending = {}, []
     for name in names:
         if not force and _is_up_to_date(name, parameters):
-            print(f"  {name}: up to date, skipped")
             timings[name] = 0.0
-            continue
-        print(f"  {name}: running ...", flush=True)
-        try:
-            timings[name] = run_notebook(name, parameters)
-        except Exception as error:  # papermill raises PapermillExecutionError with the cell's traceback
-            print(f"  {name}: FAILED\n{error}", file=sys.stderr)
-            print(f"  the partly executed notebook is {build_dir() / (name + '.ipynb')}", file=sys.stderr)
-            return 1
-        print(f"  {name}: {timings[name]:.0f} s (largest kernel so far: {peak_kernel_mib():.0f} MiB resident)")
+        else:
+            pending.append(name)
+    jobs = max(1, min(jobs or default_jobs(), len(pending) or 1))
+    side_by_side = ""
+    if jobs > 1:
+        side_by_side = f", {jobs} side by side with {_threads_per_kernel(jobs)} thread(s) each"
+    print(f"make figures: profile {profile}, data {data or 'embedded synthetic'}, seed {seed}, "
+          f"{len(names)} notebooks{side_by_side}")
+    for name in names:
+        if name not in pending:
+            print(f"  {name}: up to date, skipped")
+    priority = _priorities(names)
+    pending.sort(key=lambda n: -priority[n])
+    failed = _execute(pending, names, parameters, jobs, timings)
+    if failed:
+        return 1
     total = time.time() - started
     (build_dir() / "timings.json").write_text(json.dumps(
-        {"profile": profile, "seconds": timings, "total": total, "peak_kernel_mib": peak_kernel_mib()}, indent=2))
+        {"profile": profile, "jobs": jobs, "seconds": timings, "total": total, "peak_kernel_mib": _largest_kernel(names)},
+        indent=2))
     problems = check_figures(names, started)
     if problems:
         print("Missing or stale figures:\n  " + "\n  ".join(problems), file=sys.stderr)
@@ -156,6 +198,63 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
         for fig in manifest.promised_figures(name):
             print(f"  {figures / fig}")
     return 0
+
+
+def _largest_kernel(names) -> float:
+    """Largest resident memory (MiB) of any kernel, from the stamps of this and earlier runs."""
+    stamps = [json.loads(_stamp_path(n).read_text()) for n in names if _stamp_path(n).exists()]
+    return max([s.get("peak_kernel_mib") or 0.0 for s in stamps] + [peak_kernel_mib()])
+
+
+def _report_failure(name: str, error: Exception) -> None:
+    # papermill raises PapermillExecutionError with the failing cell's traceback
+    print(f"  {name}: FAILED\n{error}", file=sys.stderr)
+    print(f"  the partly executed notebook is {build_dir() / (name + '.ipynb')}", file=sys.stderr)
+
+
+def _execute(pending: list[str], names, parameters: dict, jobs: int, timings: dict) -> bool:
+    """Run the pending notebooks, ``jobs`` at a time; returns True if one failed.
+
+    After a failure no new notebook starts; those already running finish (their training is
+    checkpointed either way).
+    """
+    finished = {n for n in names if n not in pending}
+    if jobs == 1:
+        for name in pending:
+            print(f"  {name}: running ...", flush=True)
+            try:
+                timings[name] = run_notebook(name, parameters)
+            except Exception as error:
+                _report_failure(name, error)
+                return True
+            print(f"  {name}: {timings[name]:.0f} s (largest kernel so far: {peak_kernel_mib():.0f} MiB resident)")
+        return False
+
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    failed = False
+    pending = list(pending)
+    # spawn, not fork: this process has TensorFlow loaded (it looked for a GPU).
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        running = {}
+        while running or (pending and not failed):
+            while not failed and len(running) < jobs and (name := _next_ready(pending, finished, names)):
+                pending.remove(name)
+                print(f"  {name}: running ...", flush=True)
+                running[pool.submit(run_notebook, name, parameters)] = name
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                try:
+                    timings[name] = future.result()
+                except Exception as error:
+                    _report_failure(name, error)
+                    failed = True
+                    continue
+                finished.add(name)
+                print(f"  {name}: {timings[name]:.0f} s", flush=True)
+    return failed
 
 
 def write_gallery(profile: str, seed: int, data: str | None, timings: dict) -> Path:
@@ -217,10 +316,13 @@ def main(argv=None) -> int:
     fig.add_argument("--seed", type=int, default=0)
     fig.add_argument("--only", nargs="*", help="run only these notebooks (names without .ipynb)")
     fig.add_argument("--force", action="store_true", help="re-run notebooks even when up to date")
+    fig.add_argument("--jobs", default="auto",
+                     help="notebooks run side by side (auto: 2 on a CPU-only machine with >= 2 cores, else 1)")
     sub.add_parser("html", help="export executed notebooks to build/html")
     args = parser.parse_args(argv)
     if args.command == "figures":
-        return run_figures(args.profile, args.data or None, args.seed, args.only, args.force)
+        jobs = None if args.jobs == "auto" else int(args.jobs)
+        return run_figures(args.profile, args.data or None, args.seed, args.only, args.force, jobs)
     return export_html()
 
 

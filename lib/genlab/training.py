@@ -547,10 +547,21 @@ def train(
     ``fit()`` epoch each) into ``run_dir/history.csv``; checkpoints are written atomically
     every ``checkpoint_every`` steps (default: 4 intervals) and at the end.
     """
-    from genlab import callbacks as C
+    from genlab import paths
 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    # Two notebooks may share a run (the WGAN comparison reuses 3-1's DCGAN); with
+    # ``make figures -j2`` the second waits for the first and then resumes at the last step.
+    with paths.exclusive(run_dir):
+        return _train_in(model, dataset, steps, run_dir, log_every, checkpoint_every, callbacks, divergence_bound,
+                         watch, resume, tensorboard, verbose)
+
+
+def _train_in(model, dataset, steps, run_dir: Path, log_every, checkpoint_every, callbacks, divergence_bound, watch,
+              resume, tensorboard, verbose) -> TrainResult:
+    from genlab import callbacks as C
+
     log_every = max(1, min(int(log_every), int(steps)))
     if steps % log_every:
         raise ValueError(f"steps ({steps}) must be a multiple of log_every ({log_every})")

@@ -46,14 +46,15 @@ def ensure_embedded(kind: str, n: int, seed: int = 0, workers: int = 2) -> Path:
     """
     root = embedded_root(kind, n, seed)
     root.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "mlds":
-        from genlab.synthetic.anime import write_mlds_dataset
+    with paths.exclusive(root):  # notebooks running side by side render each dataset once
+        if kind == "mlds":
+            from genlab.synthetic.anime import write_mlds_dataset
 
-        return write_mlds_dataset(root, n_faces=max(n // 4, 16), n_extra=n, seed=seed, workers=workers)
-    if kind == "dlcv":
-        from genlab.synthetic.celeb import write_dlcv_dataset
+            return write_mlds_dataset(root, n_faces=max(n // 4, 16), n_extra=n, seed=seed, workers=workers)
+        if kind == "dlcv":
+            from genlab.synthetic.celeb import write_dlcv_dataset
 
-        return write_dlcv_dataset(root, n_train=n, n_test=max(n // 10, 64), seed=seed, workers=workers)
-    from genlab.synthetic.celeb import write_celeba_dataset
+            return write_dlcv_dataset(root, n_train=n, n_test=max(n // 10, 64), seed=seed, workers=workers)
+        from genlab.synthetic.celeb import write_celeba_dataset
 
-    return write_celeba_dataset(root, n=n, seed=seed, workers=workers)
+        return write_celeba_dataset(root, n=n, seed=seed, workers=workers)
