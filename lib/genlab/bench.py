@@ -4,11 +4,11 @@
 2. GAN training images/s through the project's trainer vs a plain ``tf.function`` loop of
    the same models (Radford DCGAN 64x64, the report's GAN, the cpu profile's small DCGAN),
    with achieved FLOP/s against the measured peak;
-3. the same DCGAN under ``mixed_bfloat16``;
+3. the same DCGAN under ``mixed_bfloat16``: speed, and FID after training under each policy;
 4. input pipeline and image decoding images/s;
 5. synthetic rendering images/s (1 and 2 processes).
 
-    python -m genlab.bench [--quick] [--only matmul,training,mixed,pipeline,rendering]
+    python -m genlab.bench [--quick] [--only matmul,training,mixed,mixed_quality,pipeline,rendering]
 
 Results are printed and written to ``build/bench.json``.
 """
@@ -27,7 +27,7 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-SECTIONS = ("matmul", "training", "mixed", "pipeline", "rendering")
+SECTIONS = ("matmul", "training", "mixed", "mixed_quality", "pipeline", "rendering")
 # A GAN step per image: G forward for D's fake batch, G forward+backward for the G step
 # (1 + 3 passes), D forward+backward on real and fake (2 x 3) plus D forward+backward in the G step (3).
 GAN_STEP_FORMULA = "G_fwd * (1 + 3) + D_fwd * (3 * 2 + 3) per image"
@@ -195,6 +195,45 @@ def mixed_precision_speed(steps: int = 20) -> dict:
     return {"model": "dcgan32_cpu", "float32_images_per_s": float32, "mixed_bfloat16_images_per_s": bf16, "speedup": bf16 / float32}
 
 
+def mixed_precision_quality(steps: int = 500, seeds=(0, 1), profile: str = "cpu") -> dict:
+    """Does sample quality hold under ``mixed_bfloat16``? The profile's DCGAN trained on the embedded
+    anime faces for ``steps`` steps under each policy and seed, then FID of 1,000 samples (the
+    profile's ``eval_samples``) in the evaluation classifier's feature space, beside the
+    real-vs-real floor. Two seeds per policy show how much of a difference is seed noise."""
+    import keras
+
+    from genlab import data as D
+    from genlab import evaluation as E
+    from genlab import experiments as X
+    from genlab import training as T
+    from genlab.notebook import setup, to_float
+
+    session = setup("hw3", profile, 0, "")
+    images, records = session.anime_data()
+    classifier = X.anime_classifier(session, images, records)
+    real = classifier.features(to_float(images))
+    fids, floor = {}, None
+    for policy in ("float32", "mixed_bfloat16"):
+        keras.mixed_precision.set_global_policy(policy)
+        try:
+            for seed in seeds:
+                T.set_seed(seed)
+                generator, discriminator = X.dcgan_pair(session.profile)
+                gan = T.GAN(generator, discriminator, latent_dim=100, seed=seed)
+                gan.compile(X.adam(), X.adam(), loss="nonsaturating")
+                data = D.image_dataset(images, batch_size=session.profile.batch_size, seed=seed)
+                with tempfile.TemporaryDirectory() as run_dir:
+                    T.train(gan, data, steps, run_dir, log_every=session.profile.log_interval(steps),
+                            tensorboard=False, verbose=0)
+                z = T.fixed_latent(session.profile.eval_samples, 100, seed + 1)
+                fake = X.sample_in_batches(gan.generator, z)
+                report = E.distance_report(real, classifier.features(fake), seed=0)
+                fids[f"{policy} seed {seed}"], floor = report["fid"], report["fid_floor"]
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+    return {"model": f"{profile}-profile DCGAN", "steps": steps, "fid": fids, "fid_floor": floor}
+
+
 def pipeline_speed(n: int = 4096, seconds: float = 3.0) -> dict:
     from PIL import Image
 
@@ -256,6 +295,9 @@ def run(quick: bool = False, only=SECTIONS) -> dict:
             row["percent_of_float32_peak"] = 100 * row["trainer_gflops"] / peak if peak else None
     if "mixed" in only:
         report["mixed_precision"] = mixed_precision_speed(steps=2 if quick else 100)
+    if "mixed_quality" in only:
+        report["mixed_precision_quality"] = (mixed_precision_quality(steps=2, seeds=(0,), profile="smoke") if quick
+                                             else mixed_precision_quality())
     if "pipeline" in only:
         report["input"] = pipeline_speed(n=256 if quick else 4096, seconds=0.3 if quick else 3.0)
     if "rendering" in only:
@@ -280,6 +322,10 @@ def format_report(report: dict) -> str:
         mp = report["mixed_precision"]
         lines.append(f"mixed precision ({mp['model']}): float32 {mp['float32_images_per_s']:.0f} img/s, "
                      f"mixed_bfloat16 {mp['mixed_bfloat16_images_per_s']:.0f} img/s ({mp['speedup']:.2f}x)")
+    if "mixed_precision_quality" in report:
+        q = report["mixed_precision_quality"]
+        lines.append(f"sample quality under mixed precision ({q['model']}, {q['steps']} steps; FID, real-vs-real floor "
+                     f"{q['fid_floor']:.2f}): " + ", ".join(f"{k} {v:.1f}" for k, v in q["fid"].items()))
     if "input" in report:
         i = report["input"]
         lines.append(f"input pipeline: {i['pipeline_images_per_s']:.0f} img/s (in-memory uint8 -> batches); "
