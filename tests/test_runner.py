@@ -164,3 +164,21 @@ def test_priorities_put_the_notebook_others_wait_for_first():
     assert runner._next_ready(["hw3_wgan_comparison"], {"hw3_1_image_generation"}, names) == "hw3_wgan_comparison"
     # a prerequisite that was not selected does not hold anything back
     assert runner._next_ready(["hw3_wgan_comparison"], set(), ["hw3_wgan_comparison"]) == "hw3_wgan_comparison"
+
+
+def test_a_notebook_interrupted_after_writing_some_figures_is_not_up_to_date(project):
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
+    nb = nbformat.read(project / "notebooks" / "hw4_2_gan.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise KeyboardInterrupt('stopped half-way')"))
+    nbformat.write(nb, project / "notebooks" / "hw4_2_gan.ipynb")
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"], force=True) == 1
+    assert not (project / "build" / "notebooks" / "hw4_2_gan.stamp.json").exists()
+    assert not runner._is_up_to_date("hw4_2_gan", {"profile": "smoke", "data_root": "", "seed": 0})
+
+
+def test_gallery_keeps_the_times_of_notebooks_not_selected(project, capsys):
+    _timed_notebook(project, "hw4_4_infogan", 0.0)
+    assert runner.run_figures("smoke", None, only=["hw4_4_infogan"]) == 0
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
+    gallery = (paths.figures_dir() / "README.md").read_text()
+    assert "## hw4_4_infogan (" in gallery and "## hw4_2_gan (" in gallery

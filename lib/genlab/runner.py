@@ -72,6 +72,8 @@ def run_notebook(name: str, parameters: dict) -> float:
     source = notebooks_dir() / f"{name}.ipynb"
     if not source.exists():
         raise FileNotFoundError(f"{source}: notebook not found")
+    # Until it finishes, its figures may be half rewritten: the old stamp must not vouch for them.
+    _stamp_path(name).unlink(missing_ok=True)
     started = time.time()
     papermill.execute_notebook(
         str(source),
@@ -189,7 +191,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
     if problems:
         print("Missing or stale figures:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    stamps = {n: json.loads(_stamp_path(n).read_text()).get("seconds") for n in names if _stamp_path(n).exists()}
+    stamps = {n: json.loads(_stamp_path(n).read_text()).get("seconds") for n in manifest.NOTEBOOKS if _stamp_path(n).exists()}
     gallery = write_gallery(profile, seed, data, stamps)
     figures = paths.figures_dir()
     print(f"Gallery: {gallery}")
