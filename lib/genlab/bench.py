@@ -225,7 +225,7 @@ def mixed_precision_quality(steps: int = 500, seeds=(0, 1), profile: str = "cpu"
                 with tempfile.TemporaryDirectory() as run_dir:
                     T.train(gan, data, steps, run_dir, log_every=session.profile.log_interval(steps),
                             tensorboard=False, verbose=0)
-                z = T.fixed_latent(session.profile.eval_samples, 100, seed + 1)
+                z = T.fixed_latent(session.profile.eval_samples, gan.latent_dim, seed + 1)
                 fake = X.sample_in_batches(gan.generator, z)
                 report = E.distance_report(real, classifier.features(fake), seed=0)
                 fids[f"{policy} seed {seed}"], floor = report["fid"], report["fid_floor"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from pathlib import Path
 
@@ -15,17 +14,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-
-def _atomic_write_bytes(path: Path, write) -> None:
-    """Call ``write(file_object)`` on a temp file beside ``path``, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    with open(tmp, "wb") as f:
-        write(f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+from genlab import paths
 
 
 class StepCallback(keras.callbacks.Callback):
@@ -90,7 +79,7 @@ class CheckpointStore:
         arrays = {f"v{i:05d}": np.asarray(v.numpy()) for i, v in enumerate(self._variables(model))}
         arrays["__step__"] = np.asarray(step)
         path = self.directory / f"ckpt-{step:08d}.npz"
-        _atomic_write_bytes(path, lambda f: np.savez(f, **arrays))
+        paths.write_atomically(path, lambda f: np.savez(f, **arrays))
         for _, old in self.checkpoints()[: -self.keep]:
             old.unlink(missing_ok=True)
         return path
@@ -163,7 +152,7 @@ class HistoryCSV(StepCallback):
 
     def _write(self):
         frame = self.frame()
-        _atomic_write_bytes(self.path, lambda f: f.write(frame.to_csv(index=False).encode()))
+        paths.write_atomically(self.path, lambda f: f.write(frame.to_csv(index=False).encode()))
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows) if self.rows else pd.DataFrame({"step": []})
@@ -278,7 +267,7 @@ class SampleSnapshots(StepCallback):
             return
         images = self._generate().astype("float32")
         path = self.directory / f"step-{step:08d}.npy"
-        _atomic_write_bytes(path, lambda f: np.save(f, images))
+        paths.write_atomically(path, lambda f: np.save(f, images))
         if self.show:
             self._display(images, step)
 
@@ -309,7 +298,7 @@ def load_snapshots(run_dir) -> dict[int, np.ndarray]:
 
 def write_json(path, payload) -> None:
     """Write JSON atomically (used for run summaries and figure manifests)."""
-    _atomic_write_bytes(Path(path), lambda f: f.write(json.dumps(payload, indent=2, default=float).encode()))
+    paths.write_atomically(Path(path), lambda f: f.write(json.dumps(payload, indent=2, default=float).encode()))
 
 
 def read_history(path) -> pd.DataFrame:

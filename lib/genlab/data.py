@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -211,12 +210,14 @@ def _require_file(path: Path, what: str) -> Path:
     return path
 
 
-def _check_images_exist(folder: Path, available: set[str], names: list[str], rows: list[int], table: Path) -> None:
+def _existing_images(folder: Path, available: set[str], names: list[str], rows: list[int], table: Path) -> list[Path]:
+    """``folder / name`` for every listed name; the first one missing is a DatasetError naming its row."""
     missing = [(name, row) for name, row in zip(names, rows) if name not in available]
     if missing:
         name, row = missing[0]
         more = f" ({len(missing)} of {len(names)} rows name missing images)" if len(missing) > 1 else ""
         raise DatasetError(f"names image {folder / name}, which does not exist{more}", table, row)
+    return [folder / name for name in names]
 
 
 # ----------------------------------------------------------------------------------------
@@ -287,8 +288,7 @@ def read_tags_clean(root) -> AnimeRecords:
                       f"({detail})", stacklevel=2)
     if not names:
         raise DatasetError("no row has exactly one hair colour and one eye colour", table)
-    _check_images_exist(faces, available, names, rows, table)
-    return AnimeRecords([faces / n for n in names], np.asarray(hair), np.asarray(eye))
+    return AnimeRecords(_existing_images(faces, available, names, rows, table), np.asarray(hair), np.asarray(eye))
 
 
 def read_extra_tags(root) -> AnimeRecords:
@@ -311,8 +311,7 @@ def read_extra_tags(root) -> AnimeRecords:
         rows.append(number)
     if not names:
         raise DatasetError("no rows", table)
-    _check_images_exist(images, available, names, rows, table)
-    return AnimeRecords([images / n for n in names], np.asarray(hair), np.asarray(eye))
+    return AnimeRecords(_existing_images(images, available, names, rows, table), np.asarray(hair), np.asarray(eye))
 
 
 def load_mlds(root, source: str = "extra") -> AnimeRecords:
@@ -371,8 +370,8 @@ def read_dlcv_split(root, split: str = "train") -> AttributeRecords:
         rows.append(number)
     if not names:
         raise DatasetError("no rows after the header", table)
-    _check_images_exist(images, available, names, rows, table)
-    records = AttributeRecords([images / n for n in names], np.asarray(attrs, dtype="float32"), DLCV_ATTRIBUTES)
+    records = AttributeRecords(_existing_images(images, available, names, rows, table),
+                               np.asarray(attrs, dtype="float32"), DLCV_ATTRIBUTES)
     hair_count = records.select(_DLCV_HAIR).attrs.sum(axis=1)
     none, several = int((hair_count == 0).sum()), int((hair_count > 1).sum())
     if none or several:
@@ -413,9 +412,8 @@ def read_celeba_attributes(root) -> AttributeRecords:
     declared = int(lines[0].strip())
     if declared != len(names):
         raise DatasetError(f"line 1 declares {declared} images but the file lists {len(names)}", table, 1)
-    _check_images_exist(images, available, names, rows, table)
-    return AttributeRecords([images / n for n in names], np.asarray(attrs, dtype="float32").reshape(-1, len(columns)),
-                            columns)
+    return AttributeRecords(_existing_images(images, available, names, rows, table),
+                            np.asarray(attrs, dtype="float32").reshape(-1, len(columns)), columns)
 
 
 # ----------------------------------------------------------------------------------------
@@ -461,17 +459,6 @@ def _read_cache(file: Path, expected_shape: tuple) -> np.ndarray | None:
     return images if images.dtype == np.uint8 and images.shape == expected_shape else None
 
 
-def _write_cache(file: Path, images: np.ndarray) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.save(out, images, allow_pickle=False)
-        os.replace(temporary, file)  # readers never see a half-written cache file
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
 
 def load_images(paths, image_size: int, crop: str | None = None, workers: int = 2, cache: bool = False) -> np.ndarray:
     """Decode images with Pillow into a uint8 array (N, size, size, 3).
@@ -500,7 +487,7 @@ def load_images(paths, image_size: int, crop: str | None = None, workers: int = 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         images = np.stack(list(pool.map(lambda p: _load_one(p, image_size, crop), paths)))
     if cache_file is not None:
-        _write_cache(cache_file, images)
+        genlab_paths.write_atomically(cache_file, lambda f: np.save(f, images, allow_pickle=False))
     return images
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import ctypes
 import functools
 import json
-import os
 import warnings
 from pathlib import Path
 
@@ -315,17 +314,10 @@ class AttributeClassifier:
         path = Path(path)
         if path.suffix != ".keras":
             raise ValueError(f"{path}: the classifier file must end in .keras")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.keras")
-        meta_tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.json")
-        try:
+        with paths.atomic_path(path) as tmp:
             self.model.save(tmp)
-            meta_tmp.write_text(json.dumps({**self.metadata(), **(extra or {})}, indent=2))
-            os.replace(tmp, path)
-            os.replace(meta_tmp, path.with_suffix(".json"))
-        finally:
-            tmp.unlink(missing_ok=True)
-            meta_tmp.unlink(missing_ok=True)
+        paths.write_atomically(path.with_suffix(".json"),
+                               lambda f: f.write(json.dumps({**self.metadata(), **(extra or {})}, indent=2).encode()))
         return path
 
     @classmethod

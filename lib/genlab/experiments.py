@@ -73,6 +73,8 @@ def train_gan(
     snapshot_inputs=None,
     n_snapshot: int = 25,
     batch_size: int | None = None,
+    value_range=(-1.0, 1.0),
+    **train_options,
 ) -> GanRun:
     """Train a compiled GAN trainer on uint8 ``images`` (and float ``conditions``) for the profile.
 
@@ -82,12 +84,14 @@ def train_gan(
     profile = session.profile
     steps = steps or profile.steps_for(step_key)
     batch = (batch_size or profile.batch_size) * getattr(model, "n_critic", 1)
-    dataset = D.image_dataset(images, conditions, batch_size=batch, seed=session.seed)
+    dataset = D.image_dataset(images, conditions, batch_size=batch, value_range=value_range, seed=session.seed)
     if snapshot_inputs is None:
         snapshot_inputs = T.fixed_latent(n_snapshot, model.latent_dim, session.seed)
     run_dir = session.run_dir(name)
-    snapshots = C.SampleSnapshots(run_dir, snapshot_inputs, profile.snapshot_steps(steps), show=not T.headless())
-    result = T.train(model, dataset, steps, run_dir, log_every=profile.log_interval(steps), callbacks=[snapshots])
+    snapshots = C.SampleSnapshots(run_dir, snapshot_inputs, profile.snapshot_steps(steps), show=not T.headless(),
+                                  value_range=value_range)
+    result = T.train(model, dataset, steps, run_dir, log_every=profile.log_interval(steps), callbacks=[snapshots],
+                     **train_options)
     return GanRun(name, model, result, snapshot_inputs)
 
 

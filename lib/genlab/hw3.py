@@ -21,8 +21,6 @@ import keras
 import numpy as np
 import pandas as pd
 
-from genlab import callbacks as C
-from genlab import data as D
 from genlab import experiments as E
 from genlab import models as M
 from genlab import training as T
@@ -197,18 +195,10 @@ def train_tips_arm(session, tips_arm: TipsArm, images: np.ndarray, steps: int | 
     """
     if tips_arm.dcgan:
         return train_objective(session, "dcgan", images)
-    profile = session.profile
-    steps = steps or profile.steps_for("tips")
-    model = build_tips_gan(profile, tips_arm, session.seed)
-    dataset = D.image_dataset(images, None, batch_size=profile.batch_size, value_range=tips_arm.value_range,
-                              shuffle=True, seed=session.seed)
-    run_dir = session.run_dir(tips_arm.run_name)
-    z = T.fixed_latent(25, LATENT_DIM, session.seed)
-    snapshots = C.SampleSnapshots(run_dir, z, profile.snapshot_steps(steps), show=not T.headless(),
-                                  value_range=tips_arm.value_range)
-    result = T.train(model, dataset, steps, run_dir, log_every=profile.log_interval(steps), callbacks=[snapshots],
-                     divergence_bound=TIPS_DIVERGENCE_BOUND, watch=("d_loss", "g_loss"))
-    return E.GanRun(tips_arm.run_name, model, result, z)
+    model = build_tips_gan(session.profile, tips_arm, session.seed)
+    return E.train_gan(session, tips_arm.run_name, model, images, steps=steps, step_key="tips",
+                       value_range=tips_arm.value_range,
+                       divergence_bound=TIPS_DIVERGENCE_BOUND, watch=("d_loss", "g_loss"))
 
 
 def to_signed(images: np.ndarray, value_range=SIGNED) -> np.ndarray:

@@ -51,8 +51,8 @@ RUNS_AFTER: dict[str, tuple[str, ...]] = {
     "hw3_training_tips": ("hw3_1_image_generation",),  # its "all tips (DCGAN)" arm is the same run
 }
 
-# Seconds each notebook took in the last measured ``make figures PROFILE=cpu`` on 2 cores. Only
-# used to order the work when notebooks run side by side (long chains first), never reported.
+# Seconds each notebook took in ``make figures PROFILE=cpu`` on 2 cores, one at a time with two
+# threads. Only used to order the work when notebooks run side by side (long chains first).
 CPU_SECONDS: dict[str, float] = {
     "hw3_1_image_generation": 324, "hw3_2_text_to_image": 587, "hw3_wgan_comparison": 371,
     "hw3_training_tips": 205, "hw3_3_style_transfer": 503, "hw4_1_vae": 258, "hw4_2_gan": 169,

@@ -66,10 +66,8 @@ class Session:
 
     def save_table(self, table, name: str) -> Path:
         """Save a closing table (pandas DataFrame) as ``figures/tables/<name>.csv`` for the gallery."""
-        from genlab.callbacks import _atomic_write_bytes
-
         path = paths.figures_dir("tables") / f"{name}.csv"
-        _atomic_write_bytes(path, lambda f: f.write(table.to_csv(index=True).encode()))
+        paths.write_atomically(path, lambda f: f.write(table.to_csv(index=True).encode()))
         return path
 
     def _data_key(self) -> str:

@@ -11,6 +11,7 @@ headlessly (``make figures``) and interactively share one layout:
 from __future__ import annotations
 
 import os
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -72,3 +73,25 @@ def exclusive(path: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def atomic_path(path):
+    """A temporary path beside ``path`` (same suffix) to write to; it replaces ``path`` when the
+    block succeeds and is removed when it fails, so readers never see a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}-{uuid.uuid4().hex[:8]}{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomically(path, write) -> None:
+    """Call ``write(binary_file)`` and put the result at ``path`` atomically (flushed to disk first)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as file:
+        write(file)
+        file.flush()
+        os.fsync(file.fileno())

@@ -37,13 +37,8 @@ def save_figure(fig, part: str, name: str, dpi: int = 100) -> Path:
     if Path(name).suffix.lower() not in JPEG_SUFFIXES:
         raise ValueError(f"{name}: figures are saved as JPEG; use a .jpg name")
     path = paths.figures_dir(part) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
-    try:
+    with paths.atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="jpeg", pil_kwargs={"quality": 92})
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     _WRITTEN.append(path)
     return path
 

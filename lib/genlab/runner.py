@@ -51,11 +51,16 @@ def _stamp_path(name: str) -> Path:
     return build_dir() / f"{name}.stamp.json"
 
 
-def _is_up_to_date(name: str, parameters: dict) -> bool:
+def _read_stamp(name: str) -> dict | None:
+    """What the last finished run of ``name`` recorded, or None if it has not finished."""
     stamp = _stamp_path(name)
-    if not stamp.exists():
+    return json.loads(stamp.read_text()) if stamp.exists() else None
+
+
+def _is_up_to_date(name: str, parameters: dict) -> bool:
+    recorded = _read_stamp(name)
+    if recorded is None:
         return False
-    recorded = json.loads(stamp.read_text())
     if recorded.get("source") != _source_hash(notebooks_dir() / f"{name}.ipynb"):
         return False
     if recorded.get("parameters") != parameters:
@@ -104,8 +109,8 @@ def check_figures(names, started: float) -> list[str]:
     problems = []
     figures = paths.figures_dir()
     for name in names:
-        stamp = _stamp_path(name)
-        since = json.loads(stamp.read_text())["started"] if stamp.exists() else started
+        stamp = _read_stamp(name)
+        since = stamp["started"] if stamp else started
         for fig in manifest.promised_figures(name):
             path = figures / fig
             if not path.exists():
@@ -191,7 +196,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
     if problems:
         print("Missing or stale figures:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    stamps = {n: json.loads(_stamp_path(n).read_text()).get("seconds") for n in manifest.NOTEBOOKS if _stamp_path(n).exists()}
+    stamps = {n: stamp.get("seconds") for n in manifest.NOTEBOOKS if (stamp := _read_stamp(n))}
     gallery = write_gallery(profile, seed, data, stamps)
     figures = paths.figures_dir()
     print(f"Gallery: {gallery}")
@@ -204,7 +209,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
 
 def _largest_kernel(names) -> float:
     """Largest resident memory (MiB) of any kernel, from the stamps of this and earlier runs."""
-    stamps = [json.loads(_stamp_path(n).read_text()) for n in names if _stamp_path(n).exists()]
+    stamps = [stamp for n in names if (stamp := _read_stamp(n))]
     return max([s.get("peak_kernel_mib") or 0.0 for s in stamps] + [peak_kernel_mib()])
 
 

@@ -547,21 +547,11 @@ def train(
     ``fit()`` epoch each) into ``run_dir/history.csv``; checkpoints are written atomically
     every ``checkpoint_every`` steps (default: 4 intervals) and at the end.
     """
+    from genlab import callbacks as C
     from genlab import paths
 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    # Two notebooks may share a run (the WGAN comparison reuses 3-1's DCGAN); with
-    # ``make figures -j2`` the second waits for the first and then resumes at the last step.
-    with paths.exclusive(run_dir):
-        return _train_in(model, dataset, steps, run_dir, log_every, checkpoint_every, callbacks, divergence_bound,
-                         watch, resume, tensorboard, verbose)
-
-
-def _train_in(model, dataset, steps, run_dir: Path, log_every, checkpoint_every, callbacks, divergence_bound, watch,
-              resume, tensorboard, verbose) -> TrainResult:
-    from genlab import callbacks as C
-
     log_every = max(1, min(int(log_every), int(steps)))
     if steps % log_every:
         raise ValueError(f"steps ({steps}) must be a multiple of log_every ({log_every})")
@@ -569,54 +559,57 @@ def _train_in(model, dataset, steps, run_dir: Path, log_every, checkpoint_every,
     if checkpoint_every % log_every:
         raise ValueError(f"checkpoint_every ({checkpoint_every}) must be a multiple of log_every ({log_every})")
 
-    store = C.CheckpointStore(run_dir / "checkpoints")
-    start = 0
-    if resume:
-        start = store.restore_latest(model)
-    else:
-        store.clear()
-    guard = C.DivergenceGuard(bound=divergence_bound, watch=watch)
-    history_log = C.HistoryCSV(run_dir / "history.csv", resume_step=start, guard=guard)
-    result = TrainResult(history=history_log.frame(), run_dir=run_dir, steps=start, resumed_from=start)
-    if start >= steps:
+    # Two notebooks may share a run (the WGAN comparison reuses 3-1's DCGAN); with notebooks
+    # side by side the second waits here for the first and then resumes at its last step.
+    with paths.exclusive(run_dir):
+        store = C.CheckpointStore(run_dir / "checkpoints")
+        start = 0
+        if resume:
+            start = store.restore_latest(model)
+        else:
+            store.clear()
+        guard = C.DivergenceGuard(bound=divergence_bound, watch=watch)
+        history_log = C.HistoryCSV(run_dir / "history.csv", resume_step=start, guard=guard)
+        result = TrainResult(history=history_log.frame(), run_dir=run_dir, steps=start, resumed_from=start)
+        if start >= steps:
+            result.snapshots = C.load_snapshots(run_dir)
+            return result
+
+        saver = C.PeriodicCheckpoint(store, every=checkpoint_every, total=steps, guard=guard)
+        batch_shape = dataset.element_spec[0].shape if isinstance(dataset.element_spec, tuple) else dataset.element_spec.shape
+        timer = C.Throughput(images_per_step=batch_shape[0])
+        all_callbacks = [timer, guard, history_log, *callbacks, saver]
+        if tensorboard:
+            all_callbacks.append(keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), write_graph=False))
+        for cb in all_callbacks:
+            if isinstance(cb, C.StepCallback):
+                cb.steps_per_epoch = log_every
+
+        batches = dataset.repeat().skip(start) if start else dataset.repeat()
+        if verbose is None:
+            verbose = 2 if headless() else 1
+        model.fit(
+            batches,
+            epochs=steps // log_every,
+            initial_epoch=start // log_every,
+            steps_per_epoch=log_every,
+            callbacks=all_callbacks,
+            verbose=verbose,
+            shuffle=False,
+        )
+        if guard.event is not None:
+            result.diverged = guard.event
+            restored = store.restore_latest(model)
+            print(
+                f"Training diverged at step {guard.event['step']} ({guard.event['reason']}); "
+                + (f"weights restored from the last good checkpoint (step {restored})." if restored else "no checkpoint to restore.")
+            )
+        result.history = history_log.frame()
+        result.steps = guard.event["step"] if guard.event else steps
+        result.seconds = timer.seconds
+        result.images_per_second = timer.images_per_second
         result.snapshots = C.load_snapshots(run_dir)
         return result
-
-    saver = C.PeriodicCheckpoint(store, every=checkpoint_every, total=steps, guard=guard)
-    batch_shape = dataset.element_spec[0].shape if isinstance(dataset.element_spec, tuple) else dataset.element_spec.shape
-    timer = C.Throughput(images_per_step=batch_shape[0])
-    all_callbacks = [timer, guard, history_log, *callbacks, saver]
-    if tensorboard:
-        all_callbacks.append(keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), write_graph=False))
-    for cb in all_callbacks:
-        if isinstance(cb, C.StepCallback):
-            cb.steps_per_epoch = log_every
-
-    batches = dataset.repeat().skip(start) if start else dataset.repeat()
-    if verbose is None:
-        verbose = 2 if headless() else 1
-    model.fit(
-        batches,
-        epochs=steps // log_every,
-        initial_epoch=start // log_every,
-        steps_per_epoch=log_every,
-        callbacks=all_callbacks,
-        verbose=verbose,
-        shuffle=False,
-    )
-    if guard.event is not None:
-        result.diverged = guard.event
-        restored = store.restore_latest(model)
-        print(
-            f"Training diverged at step {guard.event['step']} ({guard.event['reason']}); "
-            + (f"weights restored from the last good checkpoint (step {restored})." if restored else "no checkpoint to restore.")
-        )
-    result.history = history_log.frame()
-    result.steps = guard.event["step"] if guard.event else steps
-    result.seconds = timer.seconds
-    result.images_per_second = timer.images_per_second
-    result.snapshots = C.load_snapshots(run_dir)
-    return result
 
 
 def set_seed(seed: int) -> None:
