@@ -3,7 +3,8 @@
 #   make test      create the environment if needed and run the tests
 # Options: PROFILE=smoke|cpu|full|auto (auto: full with a GPU, else cpu), DATA=/path/to/real/datasets,
 #          SEED=0, ONLY="hw4_1_vae hw4_2_gan", FORCE=1 (re-run up-to-date notebooks), GPU=1 (CUDA TensorFlow),
-#          JOBS=auto|N (notebooks side by side; auto: 2 on a CPU-only machine with >= 2 cores, else 1).
+#          JOBS=auto|N (notebooks side by side; auto: 2 on a CPU-only machine with >= 2 cores, else 1),
+#          PRECISION=auto|float32|mixed_bfloat16 (auto: the cpu profile trains in bfloat16 where the CPU has it natively).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,6 +16,7 @@ ONLY ?=
 FORCE ?=
 GPU ?=
 JOBS ?= auto
+PRECISION ?=
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
 .PHONY: all venv test figures html bench lab clean distclean help
@@ -22,7 +24,7 @@ REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 all: test
 
 help:
-	@sed -n '1,8p' Makefile
+	@sed -n '1,9p' Makefile
 
 $(VENV)/.installed: requirements.txt requirements-gpu.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,7 +39,7 @@ test: venv
 	$(PY) -m pytest
 
 figures: venv
-	$(PY) -m genlab.runner figures --profile $(PROFILE) --seed $(SEED) $(if $(DATA),--data $(DATA)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force) --jobs $(JOBS)
+	$(PY) -m genlab.runner figures --profile $(PROFILE) --seed $(SEED) $(if $(DATA),--data $(DATA)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force) --jobs $(JOBS) $(if $(PRECISION),--precision $(PRECISION))
 
 html: venv
 	$(PY) -m genlab.runner html

@@ -14,4 +14,7 @@ def isolated_paths(tmp_path, monkeypatch):
     monkeypatch.setenv("GENLAB_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("GENLAB_FIGURES", str(tmp_path / "figures"))
     monkeypatch.setenv("GENLAB_RUNS", str(tmp_path / "runs"))
+    # The runner sets these for its kernels; a test that runs it must not hand them to the next test.
+    for variable in ("GENLAB_PRECISION", "GENLAB_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(variable, raising=False)
     yield tmp_path

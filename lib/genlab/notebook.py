@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from genlab import paths
-from genlab.profiles import Profile, get_profile
+from genlab.profiles import Profile, get_profile, resolve_precision
 
 
 def _has_mlds(root: Path) -> bool:
@@ -81,7 +81,7 @@ class Session:
     def run_dir(self, name: str) -> Path:
         """Folder for one training run; keyed by profile, seed and data so runs never mix."""
         data = self._data_key()
-        return paths.runs_dir(f"{name}-{self.profile.name}-seed{self.seed}-{data}")
+        return paths.runs_dir(f"{name}-{self.profile.tag}-seed{self.seed}-{data}")
 
     # -- data -------------------------------------------------------------------------------
     def _root(self, kind: str, check, n: int) -> Path:
@@ -133,7 +133,7 @@ class Session:
         from genlab.evaluation import get_attribute_classifier
 
         data = self._data_key()
-        key = f"{name}-{self.profile.name}-{images.shape[1]}px-seed{self.seed}-{data}"
+        key = f"{name}-{self.profile.tag}-{images.shape[1]}px-seed{self.seed}-{data}"
         return get_attribute_classifier(key, to_float(images), labels, heads,
                                         epochs=self.profile.classifier_epochs, seed=self.seed)
 
@@ -163,12 +163,11 @@ def setup(part: str, profile: str | None = "auto", seed: int = 0, data_root: str
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _limit_threads(os.environ.get("GENLAB_THREADS"))
-    chosen = get_profile(profile)
+    chosen = resolve_precision(get_profile(profile))
     set_seed(seed)
-    if chosen.mixed_precision:
-        import keras
+    import keras
 
-        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if chosen.mixed_precision else "float32")
     root = Path(data_root or os.environ.get("GENLAB_DATA_ROOT", "")).expanduser() if (data_root or os.environ.get("GENLAB_DATA_ROOT")) else None
     if root is not None and not root.exists():
         raise FileNotFoundError(f"data_root {root} does not exist; leave it empty to use the embedded synthetic data")

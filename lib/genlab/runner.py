@@ -7,6 +7,7 @@ stamp, source and figures are all up to date, so an interrupted run picks up whe
 stopped (and the interrupted notebook's training resumes from its checkpoint).
 
     python -m genlab.runner figures --profile cpu [--data PATH] [--only NAME ...] [--force] [--jobs N]
+                                    [--precision auto|float32|mixed_bfloat16]
     python -m genlab.runner html
 """
 from __future__ import annotations
@@ -57,13 +58,20 @@ def _read_stamp(name: str) -> dict | None:
     return json.loads(stamp.read_text()) if stamp.exists() else None
 
 
+def _precision() -> str:
+    """The precision the kernels are told to use (``GENLAB_PRECISION``, set by ``run_figures``)."""
+    from genlab.profiles import PRECISION_VARIABLE
+
+    return os.environ.get(PRECISION_VARIABLE) or "auto"
+
+
 def _is_up_to_date(name: str, parameters: dict) -> bool:
     recorded = _read_stamp(name)
     if recorded is None:
         return False
     if recorded.get("source") != _source_hash(notebooks_dir() / f"{name}.ipynb"):
         return False
-    if recorded.get("parameters") != parameters:
+    if recorded.get("parameters") != parameters or recorded.get("precision", "auto") != _precision():
         return False
     figures = paths.figures_dir()
     return all((figures / fig).exists() and (figures / fig).stat().st_mtime >= recorded["started"] - 1
@@ -91,7 +99,8 @@ def run_notebook(name: str, parameters: dict) -> float:
     )
     seconds = time.time() - started
     _stamp_path(name).write_text(json.dumps({
-        "source": _source_hash(source), "parameters": parameters, "started": started, "seconds": round(seconds, 1),
+        "source": _source_hash(source), "parameters": parameters, "precision": _precision(),
+        "started": started, "seconds": round(seconds, 1),
         "peak_kernel_mib": peak_kernel_mib(),
     }, indent=2))
     return seconds
@@ -156,11 +165,24 @@ def _threads_per_kernel(jobs: int) -> int:
     return threads
 
 
-def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force: bool = False, jobs: int | None = None) -> int:
-    os.environ["GENLAB_HEADLESS"] = "1"
-    from genlab.profiles import get_profile
+def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force: bool = False, jobs: int | None = None,
+                precision: str | None = None) -> int:
+    """Execute the selected notebooks (all by default) and check their figures; returns an exit code.
 
-    profile = get_profile(profile).name
+    ``precision`` (auto, float32, mixed_bfloat16; default ``GENLAB_PRECISION`` or auto) is
+    settled here once, so every kernel trains under the same policy and the stamps record it.
+    """
+    os.environ["GENLAB_HEADLESS"] = "1"
+    from genlab.profiles import PRECISION_VARIABLE, get_profile, resolve_precision
+
+    chosen = get_profile(profile)
+    try:
+        mixed = resolve_precision(chosen, precision).mixed_precision
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    os.environ[PRECISION_VARIABLE] = policy = "mixed_bfloat16" if mixed else "float32"
+    profile = chosen.name
     names = list(only) if only else [n for n in manifest.NOTEBOOKS if (notebooks_dir() / f"{n}.ipynb").exists()]
     unknown = [n for n in names if n not in manifest.NOTEBOOKS]
     if unknown:
@@ -178,7 +200,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
     side_by_side = ""
     if jobs > 1:
         side_by_side = f", {jobs} side by side with {_threads_per_kernel(jobs)} thread(s) each"
-    print(f"make figures: profile {profile}, data {data or 'embedded synthetic'}, seed {seed}, "
+    print(f"make figures: profile {profile} ({policy}), data {data or 'embedded synthetic'}, seed {seed}, "
           f"{len(names)} notebooks{side_by_side}")
     for name in names:
         if name not in pending:
@@ -190,14 +212,14 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
         return 1
     total = time.time() - started
     (build_dir() / "timings.json").write_text(json.dumps(
-        {"profile": profile, "jobs": jobs, "seconds": timings, "total": total, "peak_kernel_mib": _largest_kernel(names)},
+        {"profile": profile, "precision": policy, "jobs": jobs, "seconds": timings, "total": total, "peak_kernel_mib": _largest_kernel(names)},
         indent=2))
     problems = check_figures(names, started)
     if problems:
         print("Missing or stale figures:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
     stamps = {n: stamp.get("seconds") for n in manifest.NOTEBOOKS if (stamp := _read_stamp(n))}
-    gallery = write_gallery(profile, seed, data, stamps)
+    gallery = write_gallery(profile, seed, data, stamps, policy)
     figures = paths.figures_dir()
     print(f"Gallery: {gallery}")
     print(f"All {sum(len(manifest.promised_figures(n)) for n in names)} figures are up to date in {figures} ({total:.0f} s):")
@@ -264,13 +286,13 @@ def _execute(pending: list[str], names, parameters: dict, jobs: int, timings: di
     return failed
 
 
-def write_gallery(profile: str, seed: int, data: str | None, timings: dict) -> Path:
+def write_gallery(profile: str, seed: int, data: str | None, timings: dict, precision: str = "float32") -> Path:
     """``figures/README.md``: every figure grouped by notebook, one line each, with its closing table."""
     import pandas as pd
 
     figures = paths.figures_dir()
     lines = ["# genlab figure gallery", "",
-             f"Regenerated by `make figures` (profile `{profile}`, seed {seed}, "
+             f"Regenerated by `make figures` (profile `{profile}`, {precision}, seed {seed}, "
              f"data: {data or 'embedded synthetic faces'}). Every number below was computed by the notebook named "
              "in its heading; see `build/notebooks/` for the executed notebooks.", ""]
     for name, figs in manifest.NOTEBOOKS.items():
@@ -325,11 +347,14 @@ def main(argv=None) -> int:
     fig.add_argument("--force", action="store_true", help="re-run notebooks even when up to date")
     fig.add_argument("--jobs", default="auto",
                      help="notebooks run side by side (auto: 2 on a CPU-only machine with >= 2 cores, else 1)")
+    fig.add_argument("--precision", default=None, choices=("auto", "float32", "mixed_bfloat16"),
+                     help="training precision (default: GENLAB_PRECISION or auto: the profile's choice; the cpu "
+                          "profile uses mixed_bfloat16 where the CPU has native bfloat16)")
     sub.add_parser("html", help="export executed notebooks to build/html")
     args = parser.parse_args(argv)
     if args.command == "figures":
         jobs = None if args.jobs == "auto" else int(args.jobs)
-        return run_figures(args.profile, args.data or None, args.seed, args.only, args.force, jobs)
+        return run_figures(args.profile, args.data or None, args.seed, args.only, args.force, jobs, args.precision)
     return export_html()
 
 
