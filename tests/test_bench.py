@@ -26,12 +26,14 @@ def test_quick_bench_reports_every_section():
     report = bench.run(quick=True)
     numbers = [report["matmul_gflops"]["float32"], report["matmul_gflops"]["bfloat16"],
                report["training"][0]["trainer_images_per_s"], report["training"][0]["plain_images_per_s"],
-               report["mixed_precision"]["speedup"], report["input"]["pipeline_images_per_s"],
+               *(row["speedup"] for row in report["mixed_precision"]), report["input"]["pipeline_images_per_s"],
                *report["mixed_precision_quality"]["fid"].values(), report["mixed_precision_quality"]["fid_floor"],
                *report["rendering"].values()]
     assert all(math.isfinite(v) and v > 0 for v in numbers)
     text = bench.format_report(report)
     assert "trainer img/s" in text and "matmul peak" in text and "rendering" in text
+    assert [row["model"] for row in report["mixed_precision"]] == list(bench.MIXED_PRECISION_MODELS)
+    assert "mixed precision (report_gan_cpu)" in text
     assert set(report["mixed_precision_quality"]["fid"]) == {"float32 seed 0", "mixed_bfloat16 seed 0"}
     assert "sample quality under mixed precision" in text
     assert keras.mixed_precision.global_policy().name == "float32", "the bench must restore the policy"

@@ -4,7 +4,8 @@
 2. GAN training images/s through the project's trainer vs a plain ``tf.function`` loop of
    the same models (Radford DCGAN 64x64, the report's GAN, the cpu profile's small DCGAN),
    with achieved FLOP/s against the measured peak;
-3. the same DCGAN under ``mixed_bfloat16``: speed, and FID after training under each policy;
+3. the cpu profile's DCGAN and report GAN under ``mixed_bfloat16``: speed; and the DCGAN's FID
+   after training under each policy;
 4. input pipeline and image decoding images/s;
 5. synthetic rendering images/s (1 and 2 processes).
 
@@ -89,6 +90,9 @@ def _models(kind: str):
         return M.build_report_gan_generator(), M.build_report_gan_discriminator(), 64
     if kind == "dcgan32_cpu":
         return M.build_dcgan_generator(100, 32, 32), M.build_dcgan_discriminator(32, 32), 32
+    if kind == "report_gan_cpu":  # the cpu profile's report GAN: x0.25 width at 32x32
+        return (M.build_report_gan_generator(width=0.25, image_size=32),
+                M.build_report_gan_discriminator(width=0.25, image_size=32), 32)
     raise ValueError(kind)
 
 
@@ -183,16 +187,24 @@ def training_speed(kind: str, batch: int = 64, steps: int = 20, warmup: int = 3,
             "trainer_gflops": flops * results["trainer"] / 1e9}
 
 
-def mixed_precision_speed(steps: int = 20) -> dict:
+MIXED_PRECISION_MODELS = ("dcgan32_cpu", "report_gan_cpu")
+
+
+def mixed_precision_speed(steps: int = 20, kinds=MIXED_PRECISION_MODELS) -> list[dict]:
+    """Trainer images/s under float32 and mixed_bfloat16 for the cpu profile's small and larger GANs."""
     import keras
 
-    float32 = training_speed("dcgan32_cpu", steps=steps)["trainer_images_per_s"]
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    try:
-        bf16 = training_speed("dcgan32_cpu", steps=steps)["trainer_images_per_s"]
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-    return {"model": "dcgan32_cpu", "float32_images_per_s": float32, "mixed_bfloat16_images_per_s": bf16, "speedup": bf16 / float32}
+    rows = []
+    for kind in kinds:
+        float32 = training_speed(kind, steps=steps)["trainer_images_per_s"]
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        try:
+            bf16 = training_speed(kind, steps=steps)["trainer_images_per_s"]
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+        rows.append({"model": kind, "float32_images_per_s": float32, "mixed_bfloat16_images_per_s": bf16,
+                     "speedup": bf16 / float32})
+    return rows
 
 
 def mixed_precision_quality(steps: int = 500, seeds=(0, 1), profile: str = "cpu") -> dict:
@@ -294,7 +306,7 @@ def run(quick: bool = False, only=SECTIONS) -> dict:
         for row in report["training"]:
             row["percent_of_float32_peak"] = 100 * row["trainer_gflops"] / peak if peak else None
     if "mixed" in only:
-        report["mixed_precision"] = mixed_precision_speed(steps=2 if quick else 100)
+        report["mixed_precision"] = mixed_precision_speed(steps=2 if quick else 40)
     if "mixed_quality" in only:
         report["mixed_precision_quality"] = (mixed_precision_quality(steps=2, seeds=(0,), profile="smoke") if quick
                                              else mixed_precision_quality())
@@ -319,9 +331,9 @@ def format_report(report: dict) -> str:
             lines.append(f"  {r['model']:<13}{r['trainer_images_per_s']:>15.1f}{r['plain_images_per_s']:>13.1f}"
                          f"{r['ratio']:>8.2f}{r['gflop_per_image']:>11.2f}{pct:>12}")
     if "mixed_precision" in report:
-        mp = report["mixed_precision"]
-        lines.append(f"mixed precision ({mp['model']}): float32 {mp['float32_images_per_s']:.0f} img/s, "
-                     f"mixed_bfloat16 {mp['mixed_bfloat16_images_per_s']:.0f} img/s ({mp['speedup']:.2f}x)")
+        for mp in report["mixed_precision"]:
+            lines.append(f"mixed precision ({mp['model']}): float32 {mp['float32_images_per_s']:.0f} img/s, "
+                         f"mixed_bfloat16 {mp['mixed_bfloat16_images_per_s']:.0f} img/s ({mp['speedup']:.2f}x)")
     if "mixed_precision_quality" in report:
         q = report["mixed_precision_quality"]
         lines.append(f"sample quality under mixed precision ({q['model']}, {q['steps']} steps; FID, real-vs-real floor "
