@@ -51,12 +51,13 @@ RUNS_AFTER: dict[str, tuple[str, ...]] = {
     "hw3_training_tips": ("hw3_1_image_generation",),  # its "all tips (DCGAN)" arm is the same run
 }
 
-# Seconds each notebook took in ``make figures PROFILE=cpu`` on 2 cores, one at a time with two
-# threads. Only used to order the work when notebooks run side by side (long chains first).
+# Seconds each notebook took in ``make figures PROFILE=cpu`` on 2 cores with one thread per kernel,
+# two side by side, under mixed_bfloat16 (the ACGAN estimated for its 1,200 steps). Only used to
+# order the work (long chains first).
 CPU_SECONDS: dict[str, float] = {
-    "hw3_1_image_generation": 324, "hw3_2_text_to_image": 587, "hw3_wgan_comparison": 371,
-    "hw3_training_tips": 205, "hw3_3_style_transfer": 503, "hw4_1_vae": 258, "hw4_2_gan": 169,
-    "hw4_3_acgan": 387, "hw4_4_infogan": 60,
+    "hw3_1_image_generation": 168, "hw3_2_text_to_image": 404, "hw3_wgan_comparison": 414,
+    "hw3_training_tips": 180, "hw3_3_style_transfer": 515, "hw4_1_vae": 141, "hw4_2_gan": 149,
+    "hw4_3_acgan": 650, "hw4_4_infogan": 99,
 }
 
 

@@ -97,7 +97,7 @@ PROFILES: dict[str, Profile] = {
         image_size=32, width=0.25, dcgan_filters=32, batch_size=64,
         anime_images=8000, celeb_images=8000,
         steps={"dcgan": 1000, "cgan": 1500, "wgan": 600, "wgan_gp": 400, "lsgan": 600, "tips": 600,
-               "stargan": 800, "vae": 800, "gan": 800, "acgan": 800, "infogan": 600},
+               "stargan": 800, "vae": 800, "gan": 800, "acgan": 1200, "infogan": 600},
         log_every=50, eval_samples=1000, classifier_epochs=6,
         stargan_image_size=32, stargan_conv_dim=32, stargan_res_blocks=3, mixed_precision="auto",
     ),
