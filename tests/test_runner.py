@@ -158,8 +158,14 @@ def test_a_failing_notebook_stops_new_ones_from_starting(project, capsys):
 def test_priorities_put_the_notebook_others_wait_for_first():
     names = list(manifest.NOTEBOOKS)
     priority = runner._priorities(names)
+    # 3-1's priority is its own time plus the longer of the two notebooks waiting for its run.
+    seconds = manifest.CPU_SECONDS
+    assert priority["hw3_1_image_generation"] == seconds["hw3_1_image_generation"] + max(
+        seconds["hw3_wgan_comparison"], seconds["hw3_training_tips"])
+    assert priority["hw3_1_image_generation"] > seconds["hw3_2_text_to_image"] > seconds["hw3_1_image_generation"], \
+        "with its chain, 3-1 goes ahead of a notebook that alone takes longer"
     order = sorted(names, key=lambda n: -priority[n])
-    assert order[0] == "hw3_1_image_generation"
+    assert order.index("hw3_1_image_generation") < order.index("hw3_2_text_to_image")
     assert runner._next_ready(["hw3_wgan_comparison", "hw4_2_gan"], set(), names) == "hw4_2_gan"
     assert runner._next_ready(["hw3_wgan_comparison"], {"hw3_1_image_generation"}, names) == "hw3_wgan_comparison"
     # a prerequisite that was not selected does not hold anything back
