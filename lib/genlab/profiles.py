@@ -4,7 +4,7 @@
 - ``cpu``:   the default without a GPU; the whole ``make figures`` on 2 cores in about
   30 minutes, at 32x32 with narrower networks, long enough for recognisable faces.
   Trains under ``mixed_bfloat16`` when the CPU computes bfloat16 natively (AVX512_BF16 or
-  AMX), where it is 1.3-1.7x faster; in float32 elsewhere, where bfloat16 is emulated.
+  AMX), where it is 1.2-1.7x faster; in float32 elsewhere, where bfloat16 is emulated.
 - ``full``:  the reports' settings: 64x64, the report architectures, 20k iterations.
   The default when TensorFlow sees a GPU.
 
