@@ -142,6 +142,21 @@ def test_notebooks_run_side_by_side_and_wait_for_the_runs_they_reuse(project, ca
     assert all((project / "build" / "notebooks" / f"{n}.stamp.json").exists() for n in ran)
 
 
+def test_a_notebook_run_alone_keeps_the_threads_of_the_full_run(project, monkeypatch):
+    # The thread count changes TensorFlow's summation order, so `ONLY=name` (or the one notebook
+    # left after an interrupt) must train with the threads the full run gave it.
+    monkeypatch.setattr(runner, "default_jobs", lambda: 2)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 4)
+    name = "hw4_2_gan"
+    _timed_notebook(project, name, 0.0)
+    assert runner.run_figures("smoke", None, only=[name]) == 0
+    assert runner.run_figures("smoke", None, only=[name], force=True, jobs=1) == 0
+    ran = [json.loads(line) for line in (paths.figures_dir() / "ran.jsonl").read_text().splitlines()]
+    assert [r["threads"] for r in ran] == ["2", "4"], "auto: 4 cores / 2 jobs; JOBS=1: all 4 cores"
+    timings = json.loads((project / "build" / "notebooks" / "timings.json").read_text())
+    assert timings["jobs"] == 1 and timings["threads_per_kernel"] == 4
+
+
 def test_a_failing_notebook_stops_new_ones_from_starting(project, capsys):
     _timed_notebook(project, "hw3_1_image_generation", 0.0)
     nb = nbformat.read(project / "notebooks" / "hw3_1_image_generation.ipynb", as_version=4)

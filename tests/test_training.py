@@ -185,14 +185,18 @@ def test_snapshots_are_saved_at_the_requested_steps(tmp_path):
     assert not np.allclose(result.snapshots[1], result.snapshots[6])
 
 
-def test_finished_run_is_not_retrained(tmp_path):
+def test_finished_run_is_not_retrained_and_a_resume_says_so(tmp_path, capsys):
     gan = T.GAN(tiny_generator(), tiny_discriminator(), LATENT_DIM)
     gan.compile(adam(), adam())
+    T.train(gan, toy_dataset(), steps=2, run_dir=tmp_path, log_every=2, tensorboard=False, verbose=0)
+    assert "resuming" not in capsys.readouterr().out
     T.train(gan, toy_dataset(), steps=4, run_dir=tmp_path, log_every=2, tensorboard=False, verbose=0)
+    assert f"{tmp_path.name}: resuming from its checkpoint at step 2 of 4" in capsys.readouterr().out
     again = T.GAN(tiny_generator(), tiny_discriminator(), LATENT_DIM)
     again.compile(adam(), adam())
     result = T.train(again, toy_dataset(), steps=4, run_dir=tmp_path, log_every=2, tensorboard=False, verbose=0)
     assert result.resumed_from == 4 and list(result.history["step"]) == [2, 4]
+    assert "already trained, loaded its checkpoint at step 4" in capsys.readouterr().out
     for a, b in zip(gan.generator.weights, again.generator.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 

@@ -145,7 +145,7 @@ def to_float(images: np.ndarray, value_range=(-1.0, 1.0)) -> np.ndarray:
 
 
 def _limit_threads(threads: str | None) -> None:
-    """Use at most ``threads`` CPU threads (set by ``make figures`` when notebooks run side by side)."""
+    """Use at most ``threads`` CPU threads (``make figures`` sets them: cores / JOBS)."""
     if not threads:
         return
     import tensorflow as tf

@@ -59,7 +59,7 @@ def runs_dir(name: str | None = None) -> Path:
 def exclusive(path: Path):
     """Hold an exclusive lock on ``<path>.lock`` for the duration of the block.
 
-    ``make figures -j2`` runs notebooks side by side; they share the rendered data, the
+    ``make figures`` runs notebooks side by side (``JOBS``); they share the rendered data, the
     evaluation classifiers and some training runs. Whoever comes second waits here and then
     finds the finished result instead of computing it again or writing over it.
     """

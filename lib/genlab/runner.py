@@ -158,7 +158,13 @@ def _next_ready(pending: list[str], finished: set[str], names) -> str | None:
 
 
 def _threads_per_kernel(jobs: int) -> int:
-    """Split the cores between the kernels (read by ``genlab.notebook.setup``); returns threads per kernel."""
+    """Split the cores between ``jobs`` kernels (read by ``genlab.notebook.setup``); returns threads per kernel.
+
+    Set from the jobs asked for, not from how many notebooks are left to run: the thread count
+    changes the order of TensorFlow's sums (visibly so in bfloat16), so a notebook run alone
+    (``ONLY=``, or the last one resumed after an interrupt) must use the same threads as in the
+    full run to reproduce its figures.
+    """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     for variable in ("GENLAB_THREADS", "OMP_NUM_THREADS"):
         os.environ[variable] = str(threads)
@@ -196,12 +202,11 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
             timings[name] = 0.0
         else:
             pending.append(name)
+    threads = _threads_per_kernel(jobs or default_jobs())
     jobs = max(1, min(jobs or default_jobs(), len(pending) or 1))
-    side_by_side = ""
-    if jobs > 1:
-        side_by_side = f", {jobs} side by side with {_threads_per_kernel(jobs)} thread(s) each"
     print(f"make figures: profile {profile} ({policy}), data {data or 'embedded synthetic'}, seed {seed}, "
-          f"{len(names)} notebooks{side_by_side}")
+          f"{len(names)} notebooks, " + (f"{jobs} side by side" if jobs > 1 else "one at a time")
+          + f" with {threads} thread(s) each")
     for name in names:
         if name not in pending:
             print(f"  {name}: up to date, skipped")
@@ -212,7 +217,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
         return 1
     total = time.time() - started
     (build_dir() / "timings.json").write_text(json.dumps(
-        {"profile": profile, "precision": policy, "jobs": jobs, "seconds": timings, "total": total, "peak_kernel_mib": _largest_kernel(names)},
+        {"profile": profile, "precision": policy, "jobs": jobs, "threads_per_kernel": threads, "seconds": timings, "total": total, "peak_kernel_mib": _largest_kernel(names)},
         indent=2))
     problems = check_figures(names, started)
     if problems:

@@ -572,6 +572,10 @@ def train(
         history_log = C.HistoryCSV(run_dir / "history.csv", resume_step=start, guard=guard)
         result = TrainResult(history=history_log.frame(), run_dir=run_dir, steps=start, resumed_from=start)
         if start >= steps:
+            print(f"{run_dir.name}: already trained, loaded its checkpoint at step {start}")
+        elif start:
+            print(f"{run_dir.name}: resuming from its checkpoint at step {start} of {steps}")
+        if start >= steps:
             result.snapshots = C.load_snapshots(run_dir)
             return result
 
