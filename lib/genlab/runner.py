@@ -204,9 +204,10 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
             pending.append(name)
     threads = _threads_per_kernel(jobs or default_jobs())
     jobs = max(1, min(jobs or default_jobs(), len(pending) or 1))
+    count = f"{len(names)} notebook" + ("s" if len(names) != 1 else "")
+    schedule = f"{jobs} side by side" if jobs > 1 else "one at a time"
     print(f"make figures: profile {profile} ({policy}), data {data or 'embedded synthetic'}, seed {seed}, "
-          f"{len(names)} notebooks, " + (f"{jobs} side by side" if jobs > 1 else "one at a time")
-          + f" with {threads} thread(s) each")
+          f"{count}, {schedule} with {threads} thread(s) each")
     for name in names:
         if name not in pending:
             print(f"  {name}: up to date, skipped")
