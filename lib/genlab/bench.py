@@ -158,11 +158,11 @@ def training_speed(kind: str, batch: int = 64, steps: int = 20, warmup: int = 3,
         if runner == "trainer":
             gan = T.GAN(generator, discriminator, 100)
             gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
-            gan.fit(data, epochs=1, steps_per_epoch=warmup, verbose=0)
+            gan.fit(data, epochs=1, steps_per_epoch=warmup, verbose=0, shuffle=False)
 
             def measure(gan=gan, data=data):
                 clock = _batch_clock()
-                gan.fit(data, epochs=1, steps_per_epoch=steps + 1, verbose=0, callbacks=[clock])
+                gan.fit(data, epochs=1, steps_per_epoch=steps + 1, verbose=0, shuffle=False, callbacks=[clock])
                 return steps * batch / (clock.times[-1] - clock.times[0])
         else:
             step = _plain_loop(generator, discriminator, batch)
