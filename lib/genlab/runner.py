@@ -202,8 +202,9 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
             timings[name] = 0.0
         else:
             pending.append(name)
-    threads = _threads_per_kernel(jobs or default_jobs())
-    jobs = max(1, min(jobs or default_jobs(), len(pending) or 1))
+    requested = jobs or default_jobs()
+    threads = _threads_per_kernel(requested)
+    jobs = max(1, min(requested, len(pending) or 1))
     count = f"{len(names)} notebook" + ("s" if len(names) != 1 else "")
     schedule = f"{jobs} side by side" if jobs > 1 else "one at a time"
     print(f"make figures: profile {profile} ({policy}), data {data or 'embedded synthetic'}, seed {seed}, "

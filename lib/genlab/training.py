@@ -573,11 +573,10 @@ def train(
         result = TrainResult(history=history_log.frame(), run_dir=run_dir, steps=start, resumed_from=start)
         if start >= steps:
             print(f"{run_dir.name}: already trained, loaded its checkpoint at step {start}")
-        elif start:
-            print(f"{run_dir.name}: resuming from its checkpoint at step {start} of {steps}")
-        if start >= steps:
             result.snapshots = C.load_snapshots(run_dir)
             return result
+        if start:
+            print(f"{run_dir.name}: resuming from its checkpoint at step {start} of {steps}")
 
         saver = C.PeriodicCheckpoint(store, every=checkpoint_every, total=steps, guard=guard)
         batch_shape = dataset.element_spec[0].shape if isinstance(dataset.element_spec, tuple) else dataset.element_spec.shape
