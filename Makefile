@@ -39,13 +39,13 @@ test: venv
 	$(PY) -m pytest
 
 figures: venv
-	$(PY) -m genlab.runner figures --profile $(PROFILE) --seed $(SEED) $(if $(DATA),--data $(DATA)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force) --jobs $(JOBS) $(if $(PRECISION),--precision $(PRECISION))
+	$(PY) -m genlab.tools.runner figures --profile $(PROFILE) --seed $(SEED) $(if $(DATA),--data $(DATA)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force) --jobs $(JOBS) $(if $(PRECISION),--precision $(PRECISION))
 
 html: venv
-	$(PY) -m genlab.runner html
+	$(PY) -m genlab.tools.runner html
 
 bench: venv
-	$(PY) -m genlab.bench
+	$(PY) -m genlab.tools.bench
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/

@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images  # noqa: E402
 
-from genlab import training  # noqa: E402
+from genlab import train as training  # noqa: E402
 
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)

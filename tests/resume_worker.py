@@ -12,7 +12,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images  # noqa: E402
 
-from genlab import training  # noqa: E402
+from genlab import train as training  # noqa: E402
 
 
 class KillAt(keras.callbacks.Callback):

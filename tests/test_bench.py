@@ -5,7 +5,8 @@ import math
 
 import keras
 
-from genlab import bench, models
+from genlab import nets as models
+from genlab.tools import bench
 
 
 def test_forward_flops_of_a_dense_and_a_conv_layer():

@@ -136,11 +136,9 @@ def test_extra_tags_read_in_order(mlds):
     assert [p.name for p in records.paths] == ["0.jpg", "1.jpg", "2.jpg", "3.jpg"]
     assert [HAIR_COLORS[h] for h in records.hair] == ["aqua", "blonde", "black", "pink"]
     assert [EYE_COLORS[e] for e in records.eye] == ["aqua", "red", "gray", "blue"]
-    joint = records.one_hot_joint()
+    joint = data.tag_conditions(records.hair, records.eye, "joint")
     assert joint.shape == (4, len(HAIR_COLORS) * len(EYE_COLORS)) and joint.dtype == np.float32
     assert joint.argmax(axis=1).tolist() == records.joint.tolist()
-    assert records.one_hot_hair().argmax(axis=1).tolist() == records.hair.tolist()
-    assert records.one_hot_eye().sum(axis=1).tolist() == [1, 1, 1, 1]
     part = records.subset([3, 1])
     assert [p.name for p in part.paths] == ["3.jpg", "1.jpg"] and part.hair.tolist() == records.hair[[3, 1]].tolist()
 
@@ -463,10 +461,3 @@ def test_image_dataset_refuses_too_few_images():
 def test_image_dataset_label_length_mismatch():
     with pytest.raises(ValueError, match=r"8 images but 7 labels\['smile'\]"):
         data.image_dataset(counting_images(8), {"smile": np.zeros(7)}, batch_size=4)
-
-
-def test_split_indices_is_a_seeded_partition():
-    train, test = data.split_indices(100, 0.2, seed=5)
-    assert len(test) == 20 and sorted(np.concatenate([train, test]).tolist()) == list(range(100))
-    assert (data.split_indices(100, 0.2, seed=5)[1] == test).all()
-    assert not (data.split_indices(100, 0.2, seed=6)[1] == test).all()

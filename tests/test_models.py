@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from genlab import models as M
+from genlab import nets as M
 
 
 # Parameter formulas (Keras counts BatchNorm's moving mean/variance too: 4 per channel).

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from genlab import manifest
+from genlab.tools import manifest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PRESENT = [name for name in manifest.NOTEBOOKS if (NOTEBOOKS / f"{name}.ipynb").exists()]

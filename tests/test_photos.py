@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from genlab import data, photos
+from genlab import data
+from genlab.data import photos
 from genlab.errors import DatasetError
 
 

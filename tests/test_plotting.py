@@ -8,19 +8,21 @@ import pytest
 from PIL import Image
 
 from genlab import paths
-from genlab import plotting as P
+from genlab.report import plots as P
+from genlab.report.tables import comparison_table
 
 
 def test_image_grid_is_saved_as_jpeg_with_the_grid_aspect():
     images = np.random.default_rng(0).uniform(-1, 1, (6, 8, 8, 3))
-    path = P.save_image_grid(images, "test", "grid", nrows=2, ncols=3)
+    path = P.save_figure(P.image_grid(images, nrows=2, ncols=3), "test", "grid")
     assert path == paths.figures_dir("test") / "grid.jpg" and path in P.written_figures()
     with Image.open(path) as image:
         assert image.format == "JPEG"
         width, height = image.size
     assert 1.3 < width / height < 1.7  # 3 columns by 2 rows of square cells
 
-    tall = P.save_image_grid(images, "test", "tall.jpg", nrows=3, ncols=2, row_labels=["a", "b", "c"], col_labels=["x", "y"])
+    tall = P.save_figure(P.image_grid(images, nrows=3, ncols=2, row_labels=["a", "b", "c"], col_labels=["x", "y"]),
+                         "test", "tall.jpg")
     with Image.open(tall) as image:
         assert image.size[0] < image.size[1]
     assert P.written_figures()[-2:] == [path, tall]
@@ -94,17 +96,5 @@ def test_tsne_scatter_has_one_group_per_label():
 
 
 def test_comparison_table_indexes_by_the_first_key():
-    table = P.comparison_table([{"model": "GAN", "fid": 3.0}, {"model": "VAE", "fid": 5.0}])
+    table = comparison_table([{"model": "GAN", "fid": 3.0}, {"model": "VAE", "fid": 5.0}])
     assert list(table.index) == ["GAN", "VAE"] and table.loc["VAE", "fid"] == 5.0
-
-
-def test_bar_chart_draws_one_labelled_bar_per_value():
-    fig = P.bar_chart({"hair": 0.92, "eye": 0.81, "both": 0.75}, title="accuracy", ylabel="share", ylim=(0, 1))
-    ax = fig.axes[0]
-    assert [bar.get_height() for bar in ax.patches] == [0.92, 0.81, 0.75]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["hair", "eye", "both"]
-    assert ax.get_ylim() == (0, 1) and ax.get_ylabel() == "share" and ax.get_title() == "accuracy"
-    path = P.save_figure(fig, "test", "bars")
-    plt.close(fig)
-    with Image.open(path) as image:
-        assert image.format == "JPEG"

@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from genlab import experiments as X
-from genlab import hw3, runner
-from genlab import models as M
-from genlab import text_to_image as TTI
-from genlab import training as T
-from genlab.notebook import setup
+from genlab import train as T
+from genlab.data.tags import tag_conditions
 from genlab.profiles import get_profile, native_bfloat16, resolve_precision
+from genlab.recipes import registry
+from genlab.session import setup
+from genlab.tools import runner
 
 SMOKE = get_profile("smoke")
 CPUINFO = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f {extra}\nbogomips\t: 4000\n"
@@ -50,11 +49,11 @@ def test_precision_variable_is_read_and_bad_values_are_named(monkeypatch):
 def test_setup_sets_the_policy_and_keeps_bfloat16_runs_apart(monkeypatch):
     monkeypatch.setenv("GENLAB_PRECISION", "mixed_bfloat16")
     try:
-        bf16 = setup("hw4", "smoke", 0)
+        bf16 = setup("hw4_2_gan", "smoke", 0)
         assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
     finally:
         monkeypatch.setenv("GENLAB_PRECISION", "float32")
-        f32 = setup("hw4", "smoke", 0)
+        f32 = setup("hw4_2_gan", "smoke", 0)
     assert keras.mixed_precision.global_policy().name == "float32"
     assert bf16.run_dir("gan") != f32.run_dir("gan")
     assert "smoke-bf16-seed0" in bf16.run_dir("gan").name and "smoke-seed0" in f32.run_dir("gan").name
@@ -75,47 +74,41 @@ def bfloat16_policy():
     keras.mixed_precision.set_global_policy("float32")
 
 
-def _images(n=80, size=32):
-    return np.random.default_rng(0).uniform(-1, 1, (n, size, size, 3)).astype("float32")
+def _conditions(spec, n):
+    """Conditions shaped as the run's data source gives them."""
+    if "encoding" in spec.hparams:
+        return tag_conditions(np.arange(n) % 12, np.arange(n) % 11, spec.hparams["encoding"])
+    if spec.name == "hw4_acgan":
+        return (np.arange(n) % 2).astype("float32")[:, None]
+    if spec.name == "stargan":
+        return (np.random.default_rng(1).uniform(size=(n, spec.hparams["n_domains"])) > 0.5).astype("float32")
+    return None
 
 
-def _trainer(kind):
-    """(compiled trainer, dataset) for one of the suite's trainers at smoke size."""
-    p, batch = SMOKE, 8
-    if kind in hw3.OBJECTIVES:
-        n_critic = hw3.OBJECTIVES[kind].n_critic
-        data = tf.data.Dataset.from_tensor_slices(_images()).batch(batch * n_critic, drop_remainder=True).repeat()
-        return hw3.build_objective_gan(p, kind, seed=0), data
-    if kind.startswith("tag_"):
-        tags = np.eye(X.condition_dim("separate"), dtype="float32")[np.arange(80) % 12]
-        tags[np.arange(80), 12 + np.arange(80) % 11] = 1.0
-        gan = TTI.build_tag_gan(p, kind.removeprefix("tag_"), "separate", seed=0)
-        return gan, tf.data.Dataset.from_tensor_slices((_images(), tags)).batch(batch, drop_remainder=True).repeat()
-    if kind == "report_acgan":
-        gen = M.build_acgan_generator(n_labels=1, width=p.width, image_size=32)
-        gan = T.ACGAN(gen, M.build_acgan_discriminator(1, p.width, 32), 100, cond_dim=1, fake_aux_weight=0.0)
-        gan.compile(X.adam(), X.adam())
-        labels = (np.arange(80) % 2).astype("float32")[:, None]
-        return gan, tf.data.Dataset.from_tensor_slices((_images(), labels)).batch(batch, drop_remainder=True).repeat()
-    if kind == "infogan":
-        gen = M.build_infogan_generator(16, 4, 1, 32, p.dcgan_filters)
-        gan = T.InfoGAN(gen, M.build_infogan_discriminator(32, p.dcgan_filters, 4, 1), 16, 4, 1)
-        gan.compile(X.adam(), X.adam())
-        return gan, tf.data.Dataset.from_tensor_slices(_images()).batch(batch, drop_remainder=True).repeat()
-    if kind == "vae":
-        networks = M.build_vae(latent_dim=16, image_size=32, width=p.width)
-        vae = T.VAE(networks.encoder, networks.decoder, kl_weight=1e-4)
-        vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-        return vae, tf.data.Dataset.from_tensor_slices((_images() + 1) / 2).batch(batch, drop_remainder=True).repeat()
-    if kind == "stargan":
-        model = T.StarGAN(M.build_stargan_generator(32, 5, 8, 1), M.build_stargan_discriminator(32, 5, 8), 5)
-        model.compile(keras.optimizers.Adam(1e-4, 0.5, 0.999), keras.optimizers.Adam(1e-4, 0.5, 0.999), n_critic=2)
-        labels = (np.random.default_rng(1).uniform(size=(80, 5)) > 0.5).astype("float32")
-        return model, tf.data.Dataset.from_tensor_slices((_images(), labels)).batch(batch * 2, drop_remainder=True).repeat()
-    raise ValueError(kind)
+def _trainer(name):
+    """(compiled trainer, dataset) for one registry run at smoke size, on random images."""
+    spec, batch = registry.get(name), 8
+    model = spec.build(SMOKE, 0, **spec.hparams)
+    size = SMOKE.stargan_image_size if name == "stargan" else SMOKE.image_size
+    n = 80
+    low, high = spec.value_range
+    images = np.random.default_rng(0).uniform(low, high, (n, size, size, 3)).astype("float32")
+    conditions = _conditions(spec, n)
+    elements = images if conditions is None else (images, conditions)
+    per_step = batch * getattr(model, "n_critic", 1)
+    return model, tf.data.Dataset.from_tensor_slices(elements).batch(per_step, drop_remainder=True).repeat()
 
 
-@pytest.mark.parametrize("kind", [*hw3.OBJECTIVES, "tag_cgan", "tag_acgan", "report_acgan", "infogan", "vae", "stargan"])
+# one run of each builder and objective
+TRAINERS = ("dcgan", "wgan", "wgan_gp", "lsgan", "tips_baseline", "cgan_joint", "acgan_separate", "hw4_gan",
+            "hw4_acgan", "hw4_infogan", "vae_kl1e-4", "stargan")
+
+
+def test_the_bfloat16_check_covers_every_builder():
+    assert {registry.get(name).build for name in TRAINERS} == {spec.build for spec in registry.SPECS}
+
+
+@pytest.mark.parametrize("kind", TRAINERS)
 def test_every_trainer_runs_under_mixed_bfloat16(kind, bfloat16_policy, tmp_path):
     model, data = _trainer(kind)
     result = T.train(model, data, steps=2, run_dir=tmp_path, log_every=1, tensorboard=False, verbose=0)
@@ -125,6 +118,5 @@ def test_every_trainer_runs_under_mixed_bfloat16(kind, bfloat16_policy, tmp_path
     losses = result.history.drop(columns=["step", "seconds"], errors="ignore").to_numpy(dtype="float64")
     assert np.isfinite(losses).all(), result.history
     # Weights stay float32 (bfloat16 only computes); so do the images handed to evaluation.
-    generator = getattr(model, "generator", None) or model.decoder
-    assert {v.dtype for v in generator.trainable_variables} == {"float32"}
-    assert generator.outputs[0].dtype == "float32"
+    assert {v.dtype for v in model.sampler.trainable_variables} == {"float32"}
+    assert model.sampler.outputs[0].dtype == "float32"

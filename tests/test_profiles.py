@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from genlab import experiments as X
-from genlab import hw3, hw4
-from genlab import models as M
+from genlab import nets as M
 from genlab.profiles import PROFILES, REPORT_SNAPSHOT_FRACTIONS, get_profile, gpu_available
+from genlab.recipes import builders, registry
 
 REPORT_MODELS = ("dcgan", "cgan", "wgan", "wgan_gp", "lsgan", "vae", "gan", "acgan", "infogan")
 
@@ -18,18 +17,24 @@ def test_full_profile_has_the_report_settings():
     # Snapshots at the reports' 1k, 5k, 10k, 15k and 20k iterations.
     assert p.snapshot_steps(p.steps_for("dcgan")) == [1_000, 5_000, 10_000, 15_000, 20_000]
     assert (p.stargan_image_size, p.stargan_conv_dim, p.stargan_res_blocks) == (128, 64, 6)  # Choi et al.
-    assert hw4.vae_latent_dim(p) == 1024
+    assert builders.vae_latent_dim(p) == 1024
 
 
 def test_full_profile_builds_the_report_parameter_counts():
     p = get_profile("full")
-    generator, discriminator = X.dcgan_pair(p)
-    assert (M.count_params(generator), M.count_params(discriminator)) == (3_578_627, 2_767_425)
-    assert M.build_vae(latent_dim=hw4.vae_latent_dim(p), image_size=p.image_size, width=p.width).params == 13_937_186
-    assert M.count_params(M.build_report_gan_generator(width=p.width, image_size=p.image_size)) == 18_876_163
-    assert M.count_params(M.build_acgan_generator(n_labels=1, width=p.width, image_size=p.image_size)) == 23_896_835
-    tips = hw3.build_tips_gan(p, hw3.arm("baseline"), seed=0)
-    assert M.count_params(tips.generator) == 3_335_552
+    def built(name):
+        spec = registry.get(name)
+        return spec.build(p, 0, **spec.hparams)
+
+    dcgan = built("dcgan")
+    assert (M.count_params(dcgan.generator), M.count_params(dcgan.discriminator)) == (3_578_627, 2_767_425)
+    vae = built("vae_kl1e-4")
+    assert M.count_params([vae.encoder, vae.decoder]) == 13_937_186
+    assert M.count_params(built("hw4_gan").generator) == 18_876_163
+    acgan = built("hw4_acgan")
+    assert M.count_params(acgan.generator) == 23_896_835
+    assert M.count_params(acgan.discriminator) - M.count_params(acgan.discriminator.get_layer("class_logits")) == 6_358_401
+    assert M.count_params(built("tips_baseline").generator) == 3_335_552
 
 
 def test_full_profile_builds_the_paper_stargan():
@@ -39,10 +44,15 @@ def test_full_profile_builds_the_paper_stargan():
     assert (M.count_params(generator), M.count_params(discriminator)) == (8_430_528, 44_762_048)
 
 
+def test_the_profiles_step_keys_are_the_registrys():
+    for name, profile in PROFILES.items():
+        assert set(profile.steps) == registry.step_keys(), name
+
+
 @pytest.mark.parametrize("name", sorted(PROFILES))
 def test_every_profile_names_steps_for_every_model(name):
     p = get_profile(name)
-    for model in (*REPORT_MODELS, "tips", "stargan"):
+    for model in registry.step_keys():
         steps = p.steps_for(model)
         assert steps >= 1
         points = p.snapshot_steps(steps)

@@ -8,7 +8,9 @@ import time
 import nbformat
 import pytest
 
-from genlab import manifest, paths, runner
+from genlab import paths
+from genlab.recipes.registry import notebook_dependencies
+from genlab.tools import gallery, manifest, runner
 
 
 @pytest.fixture
@@ -41,8 +43,8 @@ def project(tmp_path, monkeypatch):
 def test_figures_run_checks_figures_writes_gallery_and_skips_when_up_to_date(project, capsys):
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
     first = (paths.figures_dir() / "hw4/fig2_2.jpg").stat().st_mtime
-    gallery = (paths.figures_dir() / "README.md").read_text()
-    assert "hw4/fig2_3.jpg" in gallery and manifest.CAPTIONS["hw4/fig2_3.jpg"] in gallery
+    page = (paths.figures_dir() / "README.md").read_text()
+    assert "hw4/fig2_3.jpg" in page and manifest.CAPTIONS["hw4/fig2_3.jpg"] in page
     assert (project / "build" / "notebooks" / "hw4_2_gan.ipynb").exists(), "executed copy goes to build/"
     time.sleep(1.1)
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
@@ -66,9 +68,9 @@ def test_unknown_notebook_is_refused(project):
 
 
 def test_html_export_writes_pages_with_an_index(project):
-    assert runner.export_html() == 1, "nothing executed yet"
+    assert gallery.export_html() == 1, "nothing executed yet"
     runner.run_figures("smoke", None, only=["hw4_2_gan"])
-    assert runner.export_html() == 0
+    assert gallery.export_html() == 0
     html = project / "build" / "html"
     assert "hw4_2_gan.html" in (html / "index.html").read_text()
     assert "<html" in (html / "hw4_2_gan.html").read_text().lower()
@@ -82,7 +84,8 @@ def test_stamp_records_parameters(project):
 
 def test_library_edits_rerun_notebooks_but_runner_edits_do_not(project, capsys):
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
-    (project / "lib" / "genlab" / "runner.py").write_text("# the gallery layout changed\n")
+    (project / "lib" / "genlab" / "tools").mkdir()
+    (project / "lib" / "genlab" / "tools" / "runner.py").write_text("# the gallery layout changed\n")
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
     assert "up to date, skipped" in capsys.readouterr().out
     (project / "lib" / "genlab" / "x.py").write_text("x = 2\n")
@@ -94,9 +97,9 @@ def test_gallery_tables_show_empty_cells_and_no_index_name(project):
     tables = paths.figures_dir() / "tables"
     tables.mkdir(parents=True)
     (tables / "hw4_2_gan.csv").write_text(",FID,report\nreal,1.5,\nGAN,60.25,48/64\n")
-    gallery = runner.write_gallery("cpu", 0, None, {}).read_text()
-    assert "Unnamed" not in gallery and "nan" not in gallery
-    rows = [line.split("|")[1:-1] for line in gallery.split("Measured:")[1].strip().splitlines()]
+    page = gallery.write_gallery("cpu", 0, None, {}).read_text()
+    assert "Unnamed" not in page and "nan" not in page
+    rows = [line.split("|")[1:-1] for line in page.split("Measured:")[1].strip().splitlines()]
     assert [cell.strip() for cell in rows[0]] == ["", "FID", "report"]
     assert [cell.strip() for cell in rows[2]] == ["real", "1.5", ""]
     assert [cell.strip() for cell in rows[3]] == ["GAN", "60.25", "48/64"]
@@ -127,7 +130,7 @@ def _timed_notebook(root, name: str, seconds: float) -> None:
 
 def test_notebooks_run_side_by_side_and_wait_for_the_runs_they_reuse(project, capsys):
     first, dependent, independent = "hw3_1_image_generation", "hw3_wgan_comparison", "hw4_2_gan"
-    assert first in manifest.RUNS_AFTER[dependent]
+    assert first in notebook_dependencies()[dependent]
     for name in (first, dependent, independent):
         _timed_notebook(project, name, 3.0)
     assert runner.run_figures("smoke", None, only=[dependent, independent, first], jobs=2) == 0
@@ -201,5 +204,5 @@ def test_gallery_keeps_the_times_of_notebooks_not_selected(project, capsys):
     _timed_notebook(project, "hw4_4_infogan", 0.0)
     assert runner.run_figures("smoke", None, only=["hw4_4_infogan"]) == 0
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
-    gallery = (paths.figures_dir() / "README.md").read_text()
-    assert "## hw4_4_infogan (" in gallery and "## hw4_2_gan (" in gallery
+    page = (paths.figures_dir() / "README.md").read_text()
+    assert "## hw4_4_infogan (" in page and "## hw4_2_gan (" in page

@@ -30,9 +30,9 @@ def test_exclusive_makes_a_second_process_wait(tmp_path):
 
 def test_setup_limits_tensorflow_threads_when_asked():
     code = (
-        "from genlab.notebook import setup\n"
+        "from genlab.session import setup\n"
         "import tensorflow as tf\n"
-        "setup('hw4', 'smoke', 0, '')\n"
+        "setup('hw4_2_gan', 'smoke', 0, '')\n"
         "print(tf.config.threading.get_intra_op_parallelism_threads(), tf.config.threading.get_inter_op_parallelism_threads())\n"
     )
     env = {**os.environ, "GENLAB_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}

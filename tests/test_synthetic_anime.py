@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from genlab.synthetic import anime
+from genlab.data.synthetic import anime
 from genlab.vocab import EYE_COLORS, HAIR_COLORS
 
 
@@ -177,7 +177,7 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_animeface_finds_most_rendered_faces():
-    from genlab.evaluation import animeface_hit_rate
+    from genlab.eval.detectors import animeface_hit_rate
 
     images, _, _ = anime.render_anime_batch(24, seed=11, size=64)
     assert animeface_hit_rate(images, value_range=(0, 255))["rate"] >= 0.75

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from genlab.synthetic import celeb
-from genlab.synthetic.celeb import (
+from genlab.data.synthetic import celeb
+from genlab.data.synthetic.celeb import (
     COMPLETE_MARKER,
     render_celeb_batch,
     render_celeb_face,
@@ -279,7 +279,7 @@ def test_invalid_sizes_are_rejected(tmp_path):
 
 
 def test_embedded_folder_changes_when_the_renderer_source_changes(monkeypatch):
-    import genlab.synthetic as S
+    import genlab.data.synthetic as S
 
     before = S.embedded_root("dlcv", 100, seed=3)
     assert before.name.startswith("dlcv-n100-seed3-") and before == S.embedded_root("dlcv", 100, seed=3)

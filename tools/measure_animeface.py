@@ -13,8 +13,8 @@ from collections import Counter
 
 import numpy as np
 
-from genlab.evaluation import animeface_colors
-from genlab.synthetic.anime import EYE_PALETTE, HAIR_PALETTE, render_anime_batch
+from genlab.data.synthetic.anime import EYE_PALETTE, HAIR_PALETTE, render_anime_batch
+from genlab.eval.detectors import animeface_colors
 from genlab.vocab import EYE_COLORS, HAIR_COLORS
 
 

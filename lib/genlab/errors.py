@@ -16,6 +16,3 @@ class DatasetError(ValueError):
         self.path = path
         self.line = line
 
-
-class TrainingDiverged(RuntimeError):
-    """Training produced a non-finite or out-of-bounds loss."""

@@ -41,6 +41,18 @@ def cache_dir() -> Path:
     return data_dir() / "cache"
 
 
+def notebooks_dir() -> Path:
+    """The committed notebooks (``make figures`` never writes here)."""
+    return project_root() / "notebooks"
+
+
+def executed_dir() -> Path:
+    """Where ``make figures`` writes the executed notebooks, their stamps and timings."""
+    path = project_root() / "build" / "notebooks"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def figures_dir(part: str | None = None) -> Path:
     base = Path(os.environ.get("GENLAB_FIGURES", project_root() / "figures"))
     path = base / part if part else base

@@ -18,6 +18,7 @@ from pathlib import Path
 
 # Where the reports took their snapshots (1k, 5k, 10k, 15k, 20k of 20k iterations).
 REPORT_SNAPSHOT_FRACTIONS = (0.05, 0.25, 0.5, 0.75, 1.0)
+REPORT_ITERATIONS = 20_000
 
 
 @dataclass(frozen=True)

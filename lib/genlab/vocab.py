@@ -10,10 +10,13 @@ EYE_COLORS: tuple[str, ...] = (
     "black", "orange", "pink", "yellow", "aqua", "purple",
     "green", "brown", "red", "blue", "gray",
 )
+N_HAIR, N_EYE = len(HAIR_COLORS), len(EYE_COLORS)
 # Hair tags in tags_clean.csv that are not colours and are dropped when choosing the hair colour.
 NON_COLOR_HAIR_TAGS: frozenset[str] = frozenset({"long", "short", "damage", "pubic"})
 # Eye tags in tags_clean.csv that are not a single colour.
 NON_COLOR_EYE_TAGS: frozenset[str] = frozenset({"bicolored"})
+# Spellings in tag text that mean a vocabulary colour.
+COLOR_ALIASES: dict[str, str] = {"blond": "blonde", "grey": "gray"}
 
 # DLCV hw4 train.csv / test.csv columns after image_name.
 DLCV_ATTRIBUTES: tuple[str, ...] = (
@@ -21,6 +24,7 @@ DLCV_ATTRIBUTES: tuple[str, ...] = (
     "High_Cheekbones", "Male", "Mouth_Slightly_Open", "Smiling", "Straight_Hair",
     "Wavy_Hair", "Wearing_Lipstick",
 )
+SMILING = "Smiling"
 
 # CelebA list_attr_celeba.txt, line 2, in file order.
 CELEBA_ATTRIBUTES: tuple[str, ...] = (
@@ -33,6 +37,7 @@ CELEBA_ATTRIBUTES: tuple[str, ...] = (
     "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace", "Wearing_Necktie", "Young",
 )
 
-# StarGAN domains used by the hw3 3-3 style transfer.
-STARGAN_DOMAINS: tuple[str, ...] = ("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young")
-STARGAN_HAIR_GROUP: tuple[str, ...] = ("Black_Hair", "Blond_Hair", "Brown_Hair")
+# The three hair colours that DLCV labels and StarGAN translates between: an exclusive group.
+HAIR_GROUP: tuple[str, ...] = ("Black_Hair", "Blond_Hair", "Brown_Hair")
+# StarGAN domains used by the hw3 3-3 style transfer: the hair group, then two that flip.
+STARGAN_DOMAINS: tuple[str, ...] = HAIR_GROUP + ("Male", "Young")

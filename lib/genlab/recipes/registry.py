@@ -1,0 +1,161 @@
+"""Every trained run of every notebook, declared once: what it builds, on what data, for how long, with what.
+
+A notebook asks its session for a run by name (``session.run("dcgan")``); the session trains it,
+resumes it or loads it, and returns a :class:`~genlab.recipes.runs.Run`. A run is trained by the
+notebook named in ``notebook``; the notebooks in ``reused_by`` load it instead, and ``make
+figures`` starts them after the one that trains it. The profile's ``steps[step_key]`` says how long.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from genlab.data.ranges import SIGNED, UNIT
+from genlab.recipes import builders, sources
+from genlab.vocab import STARGAN_DOMAINS
+
+
+@dataclass(frozen=True, eq=False)
+class RunSpec:
+    """One trained run. ``build(profile, seed, **hparams)`` returns the compiled trainer."""
+
+    name: str
+    notebook: str
+    build: Callable
+    data: Callable  # (session) -> (uint8 images, conditions or None)
+    step_key: str
+    hparams: dict = field(default_factory=dict)
+    label: str = ""
+    summary: str = ""  # the method in one line, for the notebooks' settings tables
+    origin: str = "report"  # where the method comes from: report, ganhacks, sensitivity, beyond the report
+    reused_by: tuple[str, ...] = ()
+    snapshots: Callable | None = None  # (seed, latent_dim) -> sampler inputs; None: 25 fixed z
+    snapshot: bool = True  # take sample snapshots at the reports' points of training
+    batch_size: int | None = None  # images per critic step; None: the profile's
+    value_range: tuple[float, float] = SIGNED
+    divergence_bound: float = 1e4
+    watch: tuple[str, ...] | None = None  # metrics the divergence guard watches (None: all)
+
+
+def adam(learning_rate: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999) -> dict:
+    """An Adam config; the defaults are the DCGAN paper's (lr 2e-4, beta1 0.5)."""
+    return {"class_name": "Adam", "config": {"learning_rate": learning_rate, "beta_1": beta_1, "beta_2": beta_2}}
+
+
+def rmsprop(learning_rate: float) -> dict:
+    return {"class_name": "RMSprop", "config": {"learning_rate": learning_rate}}
+
+
+def sgd(learning_rate: float) -> dict:
+    return {"class_name": "SGD", "config": {"learning_rate": learning_rate}}
+
+
+DCGAN_ADAM = dict(d_optimizer=adam(), g_optimizer=adam())
+# SGD's learning rate for every SGD tips arm but the sensitivity one. The report tuned its rate
+# and does not print it; with 0.1 the un-normalized SGD arms blow up as the report describes.
+TIPS_SGD = sgd(0.1)
+TIPS_DIVERGENCE_BOUND = 100.0  # a loss this large means D separates perfectly: the report's "exploded"
+
+HW3_1, WGAN_NB, TIPS_NB, HW3_2, HW3_3 = ("hw3_1_image_generation", "hw3_wgan_comparison", "hw3_training_tips",
+                                        "hw3_2_text_to_image", "hw3_3_style_transfer")
+VAE_NB, GAN_NB, ACGAN_NB, INFOGAN_NB = "hw4_1_vae", "hw4_2_gan", "hw4_3_acgan", "hw4_4_infogan"
+
+
+def _objective(name, label, summary, notebook=WGAN_NB, reused_by=(), **hparams):
+    return RunSpec(name, notebook, builders.objective_gan, sources.anime_faces, name, label=label, summary=summary,
+                   hparams={"name": name, **hparams}, reused_by=reused_by)
+
+
+def _tips_arm(name, label, normalized=False, d_optimizer=TIPS_SGD, g_optimizer=TIPS_SGD, origin="report", **tricks):
+    return RunSpec(name, TIPS_NB, builders.mlp_gan, sources.anime_faces, "tips", label=label, origin=origin,
+                   hparams=dict(d_optimizer=d_optimizer, g_optimizer=g_optimizer, **tricks),
+                   value_range=SIGNED if normalized else UNIT, divergence_bound=TIPS_DIVERGENCE_BOUND,
+                   watch=("d_loss", "g_loss"))
+
+
+def _tag_gan(kind, encoding, label):
+    return RunSpec(f"{kind}_{encoding}", HW3_2, builders.tag_gan, sources.anime_tags(encoding), "cgan", label=label,
+                   hparams=dict(kind=kind, encoding=encoding, **DCGAN_ADAM), snapshots=sources.tag_snapshots(encoding))
+
+
+def _vae(name, kl_weight):
+    return RunSpec(name, VAE_NB, builders.vae, sources.celeb_faces, "vae", label=f"VAE, KL weight {kl_weight:g}",
+                   hparams=dict(kl_weight=kl_weight, optimizer_config=adam(1e-3, 0.9)), snapshot=False,
+                   value_range=UNIT)
+
+
+_BEST_MLP = dict(normalized=True, d_optimizer=adam(), g_optimizer=adam())
+INFOGAN_CODE = dict(latent_dim=62, n_categories=10, n_continuous=2)
+
+SPECS: tuple[RunSpec, ...] = (
+    _objective("dcgan", "DCGAN", "sigmoid cross-entropy, non-saturating G loss, Adam 2e-4 beta1 0.5", notebook=HW3_1,
+               reused_by=(WGAN_NB, TIPS_NB), loss="nonsaturating", **DCGAN_ADAM),
+    _objective("wgan", "WGAN", "no sigmoid, no log, critic clipped to [-0.02, 0.02], RMSProp 5e-5, 5 critic steps",
+               loss="wgan", d_optimizer=rmsprop(5e-5), g_optimizer=rmsprop(5e-5), n_critic=5, clip_value=0.02),
+    _objective("wgan_gp", "WGAN-GP",
+               "gradient penalty 10, critic without BatchNorm, Adam 1e-4 betas (0.5, 0.9), 5 critic steps",
+               loss="wgan-gp", d_optimizer=adam(1e-4, 0.5, 0.9), g_optimizer=adam(1e-4, 0.5, 0.9), critic=True,
+               n_critic=5),
+    _objective("lsgan", "LSGAN", "least squares (targets 1 and 0), Adam 2e-4 beta1 0.5", loss="lsgan", **DCGAN_ADAM),
+    _tips_arm("tips_baseline", "baseline"),
+    _tips_arm("tips_normalized_inputs", "+normalized inputs", normalized=True),
+    _tips_arm("tips_adam_for_g", "+Adam for G", g_optimizer=adam()),
+    _tips_arm("tips_normalized_adam_for_g", "+normalized +Adam for G", normalized=True, g_optimizer=adam()),
+    _tips_arm("tips_adam_for_both", "+Adam for both", d_optimizer=adam(), g_optimizer=adam()),
+    _tips_arm("tips_normalized_adam_for_both", "+normalized +Adam for both", **_BEST_MLP),
+    _tips_arm("tips_label_smoothing", "+label smoothing", label_smoothing=0.1, origin="ganhacks", **_BEST_MLP),
+    _tips_arm("tips_instance_noise", "+instance noise", instance_noise=0.1, origin="ganhacks", **_BEST_MLP),
+    _tips_arm("tips_noisy_labels", "+noisy labels", label_noise=0.05, origin="ganhacks", **_BEST_MLP),
+    _tips_arm("tips_baseline_sgd_lr_0_01", "baseline, SGD lr 0.01", d_optimizer=sgd(0.01), g_optimizer=sgd(0.01),
+              origin="sensitivity"),
+    _tag_gan("cgan", "joint", "report cGAN, joint one-hot"),
+    _tag_gan("acgan", "joint", "aux. classifier, joint one-hot"),
+    _tag_gan("acgan", "separate", "aux. classifier, separate one-hots"),
+    RunSpec("stargan", HW3_3, builders.stargan, sources.stargan_faces, "stargan", label="StarGAN",
+            hparams=dict(n_domains=len(STARGAN_DOMAINS), d_optimizer=adam(1e-4, 0.5, 0.999),
+                         g_optimizer=adam(1e-4, 0.5, 0.999), lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0,
+                         n_critic=5),
+            summary="WGAN-GP, domain classification and L1 cycle losses (1, 10, 10), 5 critic steps, Adam 1e-4, batch 16",
+            batch_size=16, snapshot=False),  # the paper's batch size
+    _vae("vae_kl1e-5", 1e-5),
+    _vae("vae_kl1e-4", 1e-4),
+    _vae("vae_kl1e-3", 1e-3),
+    RunSpec("hw4_gan", GAN_NB, builders.report_gan, sources.celeb_faces, "gan", label="GAN",
+            hparams=dict(label_smoothing=0.1, label_noise=0.02, **DCGAN_ADAM),
+            summary="non-saturating loss, Adam 2e-4 beta1 0.5, one-sided label smoothing 0.1, 2% of labels flipped"),
+    RunSpec("hw4_acgan", ACGAN_NB, builders.report_acgan, sources.celeb_smiling, "acgan", label="ACGAN",
+            hparams=dict(fake_aux_weight=0.0, **DCGAN_ADAM), snapshots=sources.smiling_pairs,
+            summary="non-saturating loss, Adam 2e-4 beta1 0.5; auxiliary head learns Smiling from real faces only"),
+    RunSpec("hw4_infogan", INFOGAN_NB, builders.infogan, sources.celeb_faces, "infogan", label="InfoGAN",
+            hparams=dict(**INFOGAN_CODE, **DCGAN_ADAM), snapshots=sources.infogan_sweep(INFOGAN_CODE["n_categories"], INFOGAN_CODE["n_continuous"]),
+            origin="beyond the report"),
+)
+
+RUNS: dict[str, RunSpec] = {spec.name: spec for spec in SPECS}
+
+
+def get(name: str) -> RunSpec:
+    try:
+        return RUNS[name]
+    except KeyError:
+        raise KeyError(f"no run {name!r} in the registry; runs are: {', '.join(RUNS)}") from None
+
+
+def check_use(spec: RunSpec, notebook: str | None) -> None:
+    """A notebook may use a run it trains or one whose declaration lists it in ``reused_by``."""
+    if notebook is not None and notebook != spec.notebook and notebook not in spec.reused_by:
+        raise ValueError(f"run {spec.name!r} is trained by {spec.notebook}; to use it in {notebook}, add "
+                         f"{notebook!r} to its reused_by in genlab/recipes/registry.py")
+
+
+def notebook_dependencies() -> dict[str, tuple[str, ...]]:
+    """For each notebook that reuses another's run, the notebooks that must finish first."""
+    after: dict[str, set[str]] = {}
+    for spec in SPECS:
+        for user in spec.reused_by:
+            after.setdefault(user, set()).add(spec.notebook)
+    return {user: tuple(sorted(producers)) for user, producers in after.items()}
+
+
+def step_keys() -> set[str]:
+    return {spec.step_key for spec in SPECS}

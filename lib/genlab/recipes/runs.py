@@ -1,0 +1,85 @@
+"""One type for every trained run, and the one function that trains (or resumes, or loads) a declared run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from genlab.data.pipeline import image_dataset
+from genlab.data.ranges import to_signed
+from genlab.recipes.registry import RunSpec
+from genlab.report.plots import snapshot_viewer
+from genlab.runtime import headless
+from genlab.train.callbacks import SampleSnapshots
+from genlab.train.driver import TrainResult, fixed_latent, set_seed, train
+from genlab.train.inference import generate
+
+
+@dataclass
+class Run:
+    """A trained (or resumed) run: its declaration, trainer, training record and snapshot inputs."""
+
+    spec: RunSpec
+    model: object
+    result: TrainResult
+    snapshot_inputs: object = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def label(self) -> str:
+        return self.spec.label or self.spec.name
+
+    @property
+    def history(self):
+        return self.result.history
+
+    @property
+    def snapshots(self) -> dict:
+        return self.result.snapshots
+
+    @property
+    def diverged_at(self) -> int | None:
+        return int(self.result.diverged["step"]) if self.result.diverged else None
+
+    def events(self) -> list[tuple[int, str]]:
+        """``[(step, "diverged")]`` for a run the divergence guard stopped, else ``[]``: for the curves."""
+        return [(self.diverged_at, "diverged")] if self.result.diverged else []
+
+    def generate(self, inputs) -> np.ndarray:
+        """The sampler (generator or decoder) on ``inputs``, in batches, in the run's value range."""
+        return generate(self.model.sampler, inputs)
+
+    def sample(self, n: int, seed: int, conditions=None) -> np.ndarray:
+        """n images from z drawn with ``seed`` (and the given conditions), in the run's value range."""
+        z = fixed_latent(n, self.model.latent_dim, seed)
+        return self.generate(z if conditions is None else [z, np.asarray(conditions, dtype="float32")])
+
+    def signed_sample(self, n: int, seed: int, conditions=None) -> np.ndarray:
+        """:meth:`sample` mapped to [-1, 1] whatever range the run trained in (NaN becomes grey)."""
+        return to_signed(self.sample(n, seed, conditions), self.spec.value_range)
+
+
+def train_run(spec: RunSpec, profile, seed: int, run_dir, images: np.ndarray, conditions=None) -> Run:
+    """Build ``spec``'s trainer right after reseeding, then train it for the profile's steps on uint8 ``images``.
+
+    Resumes from ``run_dir``'s last checkpoint, or loads a finished run. Snapshots of fixed
+    inputs (default: 25 z drawn from ``seed``) are taken at the reports' 1k/5k/10k/15k/20k points
+    scaled to the run's length.
+    """
+    set_seed(seed)
+    model = spec.build(profile, seed, **spec.hparams)
+    steps = profile.steps_for(spec.step_key)
+    batch = (spec.batch_size or profile.batch_size) * getattr(model, "n_critic", 1)
+    dataset = image_dataset(images, conditions, batch_size=batch, value_range=spec.value_range, seed=seed)
+    callbacks, inputs = [], None
+    if spec.snapshot:
+        inputs = (spec.snapshots(seed, model.latent_dim) if spec.snapshots
+                  else fixed_latent(25, model.latent_dim, seed))
+        show = None if headless() else snapshot_viewer(spec.value_range)
+        callbacks.append(SampleSnapshots(run_dir, inputs, profile.snapshot_steps(steps), show=show))
+    result = train(model, dataset, steps, run_dir, log_every=profile.log_interval(steps), callbacks=callbacks,
+                   divergence_bound=spec.divergence_bound, watch=spec.watch)
+    return Run(spec, model, result, inputs)

@@ -1,0 +1,1 @@
+"""Reporting: figures (plots), image layouts and tables."""

@@ -1,0 +1,1 @@
+"""Tools around the notebooks: ``make figures`` (runner, manifest, gallery) and ``make bench``."""

@@ -1,0 +1,91 @@
+"""The notebooks, in the order ``make figures`` runs them, and the figures each one promises.
+
+``make figures`` checks after the run that every promised figure exists and is up to date;
+a test checks that each notebook saves exactly these names.
+"""
+from __future__ import annotations
+
+NOTEBOOKS: dict[str, list[str]] = {
+    "hw3_1_image_generation": [
+        "hw3/3-1_dcgan_snapshots.jpg",
+        "hw3/3-1_dcgan_5x5.jpg",
+        "hw3/3-1_dcgan_curves.jpg",
+    ],
+    "hw3_2_text_to_image": [
+        "hw3/3-2_cgan_tags_5x5.jpg",
+        "hw3/3-2_cgan_snapshots.jpg",
+        "hw3/3-2_cgan_curves.jpg",
+        "hw3/3-2_condition_encoding.jpg",
+    ],
+    "hw3_wgan_comparison": [
+        "hw3/wgan_wasserstein_estimate.jpg",
+        "hw3/wgan_side_by_side.jpg",
+        "hw3/wgan_curves.jpg",
+    ],
+    "hw3_training_tips": [
+        "hw3/tips_curves.jpg",
+        "hw3/tips_samples.jpg",
+    ],
+    "hw3_3_style_transfer": [
+        "hw3/3-3_stargan_test_faces.jpg",
+        "hw3/3-3_stargan_user_photos.jpg",
+        "hw3/3-3_stargan_curves.jpg",
+    ],
+    "hw4_1_vae": [
+        "hw4/fig1_2.jpg",
+        "hw4/fig1_3.jpg",
+        "hw4/fig1_4.jpg",
+        "hw4/fig1_5.jpg",
+        "hw4/vae_kl_tradeoff.jpg",
+    ],
+    "hw4_2_gan": ["hw4/fig2_2.jpg", "hw4/fig2_3.jpg"],
+    "hw4_3_acgan": ["hw4/fig3_2.jpg", "hw4/fig3_3.jpg"],
+    "hw4_4_infogan": ["hw4/fig4_2.jpg", "hw4/fig4_3.jpg"],
+}
+
+
+# Seconds each notebook took in ``make figures PROFILE=cpu`` on 2 cores with one thread per kernel,
+# two side by side, under mixed_bfloat16 (the ACGAN estimated for its 1,200 steps). Only used to
+# order the work (long chains first).
+CPU_SECONDS: dict[str, float] = {
+    "hw3_1_image_generation": 168, "hw3_2_text_to_image": 404, "hw3_wgan_comparison": 414,
+    "hw3_training_tips": 180, "hw3_3_style_transfer": 515, "hw4_1_vae": 141, "hw4_2_gan": 149,
+    "hw4_3_acgan": 650, "hw4_4_infogan": 99,
+}
+
+
+def promised_figures(notebook: str | None = None) -> list[str]:
+    """Figure paths (relative to the figures folder) promised by one notebook or all of them."""
+    if notebook is not None:
+        return list(NOTEBOOKS[notebook])
+    return [fig for figs in NOTEBOOKS.values() for fig in figs]
+
+
+CAPTIONS: dict[str, str] = {
+    "hw3/3-1_dcgan_snapshots.jpg": "DCGAN samples from one fixed z at the reports' 1k/5k/10k/15k/20k points, scaled to the profile",
+    "hw3/3-1_dcgan_5x5.jpg": "25 DCGAN samples after training (the course's gan_original.png layout)",
+    "hw3/3-1_dcgan_curves.jpg": "DCGAN discriminator/generator losses and discriminator accuracy",
+    "hw3/3-2_cgan_tags_5x5.jpg": "text-to-image: one row per tag of the input file, 5 samples each, from the model that follows the tags best",
+    "hw3/3-2_cgan_snapshots.jpg": "the best tag-conditional model's samples for five fixed tags and z over training",
+    "hw3/3-2_cgan_curves.jpg": "losses, real/fake accuracy and the auxiliary head's tag accuracy of the three tag-conditional models",
+    "hw3/3-2_condition_encoding.jpg": "hair/eye accuracy of generated faces: the report's conditional D vs an auxiliary-classifier D, joint vs separate one-hots",
+    "hw3/wgan_wasserstein_estimate.jpg": "critic's Wasserstein estimate over training (WGAN, WGAN-GP)",
+    "hw3/wgan_side_by_side.jpg": "DCGAN, WGAN, WGAN-GP and LSGAN samples from the same z",
+    "hw3/wgan_curves.jpg": "losses of the four objectives",
+    "hw3/tips_curves.jpg": "training-tips ablation: losses per arm, divergence marked",
+    "hw3/tips_samples.jpg": "training-tips ablation: samples per arm",
+    "hw3/3-3_stargan_test_faces.jpg": "StarGAN on held-out faces: original, black, blond, brown hair, gender, age",
+    "hw3/3-3_stargan_user_photos.jpg": "StarGAN on user photos, plain and gentler setting",
+    "hw3/3-3_stargan_curves.jpg": "StarGAN adversarial, classification and reconstruction losses",
+    "hw4/fig1_2.jpg": "VAE learning curves: reconstruction MSE and KL",
+    "hw4/fig1_3.jpg": "10 test images (top) and their VAE reconstructions (bottom)",
+    "hw4/fig1_4.jpg": "32 VAE samples from N(0, I)",
+    "hw4/fig1_5.jpg": "t-SNE of test-set latent means, coloured by an attribute",
+    "hw4/vae_kl_tradeoff.jpg": "reconstructions and samples for several KL weights",
+    "hw4/fig2_2.jpg": "GAN learning curves: losses and discriminator accuracy on real and fake",
+    "hw4/fig2_3.jpg": "32 GAN samples",
+    "hw4/fig3_2.jpg": "ACGAN learning curves: adversarial and auxiliary losses and accuracies",
+    "hw4/fig3_3.jpg": "ACGAN: 10 noise vectors, Smiling off (top) and on (bottom)",
+    "hw4/fig4_2.jpg": "InfoGAN learning curves including the mutual-information term",
+    "hw4/fig4_3.jpg": "InfoGAN: rows sweep the discrete code, columns share z",
+}
