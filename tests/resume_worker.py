@@ -31,7 +31,8 @@ class KillAt(keras.callbacks.Callback):
 def main(run_dir: str, kill_at: int) -> None:
     training.set_seed(0)
     gan = training.GAN(tiny_generator(), tiny_discriminator(), LATENT_DIM, seed=7)
-    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), loss="wgan-gp", n_critic=2)
+    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), loss="wgan-gp", n_critic=2,
+                ema_decay=0.9)  # the generator average is checkpointed and resumes too
     data = tf.data.Dataset.from_tensor_slices(toy_images(96)).shuffle(96, seed=3).batch(16 * 2, drop_remainder=True)
     callbacks = [KillAt(kill_at, 5)] if kill_at else []
     training.train(gan, data, steps=40, run_dir=run_dir, log_every=5, checkpoint_every=10, callbacks=callbacks, tensorboard=False, verbose=0)

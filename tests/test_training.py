@@ -226,6 +226,7 @@ def test_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_one(tmp_path
     final_b = checkpoint_values(interrupted / "checkpoints" / "ckpt-40")
     assert sorted(final_a) == sorted(final_b)
     assert any("seed" in name for name in final_a), "the seed generator's state is checkpointed"
+    assert any(name.startswith("generator_average") for name in final_a), "and so is the generator average"
     for key in final_a:
         if "save_counter" in key or "OBJECT_GRAPH" in key:
             continue

@@ -35,6 +35,8 @@ class RunSpec:
     value_range: tuple[float, float] = SIGNED
     divergence_bound: float = 1e4
     watch: tuple[str, ...] | None = None  # metrics the divergence guard watches (None: all)
+    ema_half_life: float | None = None  # the generator average's half-life as a share of the run (None: no average)
+    ema_statistics: str = "average"  # BatchNorm statistics of the average: "average" or "copy"
 
 
 def adam(learning_rate: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999) -> dict:

@@ -10,6 +10,7 @@ from genlab.data.ranges import to_signed
 from genlab.recipes.registry import RunSpec
 from genlab.report.plots import snapshot_viewer
 from genlab.runtime import headless
+from genlab.train.average import decay_for
 from genlab.train.callbacks import SampleSnapshots
 from genlab.train.driver import TrainResult, fixed_latent, set_seed, train
 from genlab.train.inference import generate
@@ -48,18 +49,27 @@ class Run:
         """``[(step, "diverged")]`` for a run the divergence guard stopped, else ``[]``: for the curves."""
         return [(self.diverged_at, "diverged")] if self.result.diverged else []
 
-    def generate(self, inputs) -> np.ndarray:
-        """The sampler (generator or decoder) on ``inputs``, in batches, in the run's value range."""
-        return generate(self.model.sampler, inputs)
+    @property
+    def averaged(self) -> bool:
+        """Whether samples come from a moving average of the generator (``raw=True`` gives the raw one)."""
+        return getattr(self.model, "average", None) is not None
 
-    def sample(self, n: int, seed: int, conditions=None) -> np.ndarray:
+    def network(self, raw: bool = False):
+        """The network samples come from: the generator average by default, the raw generator with ``raw``."""
+        return self.model.generator if raw and self.averaged else self.model.sampler
+
+    def generate(self, inputs, raw: bool = False) -> np.ndarray:
+        """The sampler (generator or decoder) on ``inputs``, in batches, in the run's value range."""
+        return generate(self.network(raw), inputs)
+
+    def sample(self, n: int, seed: int, conditions=None, raw: bool = False) -> np.ndarray:
         """n images from z drawn with ``seed`` (and the given conditions), in the run's value range."""
         z = fixed_latent(n, self.model.latent_dim, seed)
-        return self.generate(z if conditions is None else [z, np.asarray(conditions, dtype="float32")])
+        return self.generate(z if conditions is None else [z, np.asarray(conditions, dtype="float32")], raw)
 
-    def signed_sample(self, n: int, seed: int, conditions=None) -> np.ndarray:
+    def signed_sample(self, n: int, seed: int, conditions=None, raw: bool = False) -> np.ndarray:
         """:meth:`sample` mapped to [-1, 1] whatever range the run trained in (NaN becomes grey)."""
-        return to_signed(self.sample(n, seed, conditions), self.spec.value_range)
+        return to_signed(self.sample(n, seed, conditions, raw), self.spec.value_range)
 
 
 def train_run(spec: RunSpec, profile, seed: int, run_dir, images: np.ndarray, conditions=None) -> Run:
@@ -72,6 +82,8 @@ def train_run(spec: RunSpec, profile, seed: int, run_dir, images: np.ndarray, co
     set_seed(seed)
     model = spec.build(profile, seed, **spec.hparams)
     steps = profile.steps_for(spec.step_key)
+    if spec.ema_half_life:
+        model.average_generator(decay_for(steps, spec.ema_half_life), spec.ema_statistics)
     batch = (spec.batch_size or profile.batch_size) * getattr(model, "n_critic", 1)
     dataset = image_dataset(images, conditions, batch_size=batch, value_range=spec.value_range, seed=seed)
     callbacks, inputs = [], None

@@ -84,13 +84,30 @@ class Trainer(keras.Model):
 
 
 class AdversarialTrainer(Trainer):
-    """A trainer of a ``generator`` against a ``discriminator``, each with its own optimizer (set in ``compile``)."""
+    """A trainer of a ``generator`` against a ``discriminator``, each with its own optimizer (set in ``compile``).
+
+    With :meth:`average_generator` the trainer also keeps a moving average of the generator's
+    weights (:class:`~genlab.train.average.GeneratorAverage`); the average is what
+    :attr:`sampler` returns and what every sample is drawn from, the raw generator stays
+    available as :attr:`generator`.
+    """
 
     def __init__(self, generator, discriminator, seed: int = 0, name=None):
         super().__init__(seed=seed, name=name)
         self.generator = generator
         self.discriminator = discriminator
+        self.average = None
         self.built = True  # both networks are built functional models
+
+    def average_generator(self, decay: float | None, statistics: str = "average") -> None:
+        """Keep a moving average of the generator with ``decay`` (None or 0: no average)."""
+        from genlab.train.average import GeneratorAverage
+
+        self.average = GeneratorAverage(self.generator, decay, statistics) if decay else None
+
+    def update_average(self) -> None:
+        if self.average is not None:
+            self.average.update(self.g_optimizer.iterations)
 
     def optimizer_pairs(self):
         return [
@@ -99,12 +116,15 @@ class AdversarialTrainer(Trainer):
         ]
 
     def checkpoint_objects(self) -> dict:
-        return {"generator": self.generator, "discriminator": self.discriminator, "d_optimizer": self.d_optimizer,
-                "g_optimizer": self.g_optimizer, "seed": self.seed_generator.state}
+        objects = {"generator": self.generator, "discriminator": self.discriminator, "d_optimizer": self.d_optimizer,
+                   "g_optimizer": self.g_optimizer, "seed": self.seed_generator.state}
+        if self.average is not None:
+            objects["generator_average"] = self.average.network
+        return objects
 
     @property
     def sampler(self):
-        return self.generator
+        return self.average.network if self.average is not None else self.generator
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)

@@ -149,4 +149,5 @@ class InfoGAN(GAN):
         self.d_optimizer.apply_gradients([(g, v) for g, v in zip(q_grads, d_vars) if g is not None])
         del tape
         logs.update({"g_loss": g_loss, "info_loss": info_loss, "q_cat_acc": q_acc})
+        self.update_average()
         return self._update(logs)

@@ -34,6 +34,8 @@ class GAN(AdversarialTrainer):
         label_noise: float = 0.0,
         instance_noise: float = 0.0,
         mixed_batches: bool = False,
+        ema_decay: float | None = None,
+        ema_statistics: str = "average",
         **kwargs,
     ):
         """Set optimizers, the adversarial loss and training tricks.
@@ -45,6 +47,8 @@ class GAN(AdversarialTrainer):
         - ``instance_noise``: std of Gaussian noise added to every discriminator input.
         - ``mixed_batches``: one discriminator call on real+fake (default: separate batches,
           the ganhacks tip, so BatchNorm statistics never mix real and fake).
+        - ``ema_decay``: keep a moving average of the generator (see ``average_generator``),
+          ``ema_statistics`` says what happens to its BatchNorm statistics.
         """
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer
@@ -59,6 +63,7 @@ class GAN(AdversarialTrainer):
         self.mixed_batches = bool(mixed_batches)
         self._make_trackers(self._metric_names())
         self.build_optimizer_state()
+        self.average_generator(ema_decay, ema_statistics)
 
     def _metric_names(self):
         names = ["d_loss", "g_loss"]
@@ -202,6 +207,7 @@ class GAN(AdversarialTrainer):
         for real, c in zip(reals, conds):
             logs = self.discriminator_step(real, c)
         logs.update(self.generator_step(tf.shape(reals[-1])[0], conds[-1], reals[-1]))
+        self.update_average()
         return self._update(logs)
 
     # -- hooks for ACGAN / InfoGAN ----------------------------------------------------------

@@ -25,15 +25,18 @@ class StarGAN(AdversarialTrainer):
         super().__init__(generator, discriminator, seed=seed, name=name)
         self.n_domains = n_domains
 
-    def compile(self, d_optimizer, g_optimizer, lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0, n_critic=5, **kwargs):
+    def compile(self, d_optimizer, g_optimizer, lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0, n_critic=5,
+                ema_decay: float | None = None, ema_statistics: str = "average", **kwargs):
         super().compile(**kwargs)
         self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
         self.lambda_cls, self.lambda_rec, self.lambda_gp = lambda_cls, lambda_rec, lambda_gp
         self.n_critic = int(n_critic)
         self._make_trackers(["d_loss", "d_adv", "d_cls", "gp", "d_cls_acc", "g_loss", "g_adv", "g_cls", "g_rec"])
         self.build_optimizer_state()
+        self.average_generator(ema_decay, ema_statistics)
 
     def translate(self, x, c, training=False):
+        """The raw generator's translation of ``x`` to domains ``c`` (what training uses)."""
         return self.generator([x, c], training=training)
 
     @staticmethod
@@ -81,6 +84,7 @@ class StarGAN(AdversarialTrainer):
         for x, c in zip(xs, cs):
             logs = self._critic_step(x, c)
         logs.update(self._generator_step(xs[-1], cs[-1]))
+        self.update_average()
         return self._update(logs)
 
 
