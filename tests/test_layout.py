@@ -16,7 +16,7 @@ LIB = Path(__file__).resolve().parents[1] / "lib" / "genlab"
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 # Lowest first; a module may import its own layer and those below it.
 LAYERS = (
-    {"errors", "vocab", "paths", "profiles", "runtime"},
+    {"errors", "vocab", "paths", "precision", "profiles", "runtime"},
     {"data"}, {"nets"}, {"train"}, {"eval"}, {"report"}, {"recipes"}, {"session"}, {"tools"},
 )
 

@@ -8,7 +8,9 @@ import tensorflow as tf
 
 from genlab import train as T
 from genlab.data.tags import tag_conditions
-from genlab.profiles import get_profile, native_bfloat16, resolve_precision
+from genlab import precision
+from genlab.precision import native_bfloat16
+from genlab.profiles import get_profile, resolve_precision
 from genlab.recipes import registry
 from genlab.session import setup
 from genlab.tools import runner
@@ -23,12 +25,12 @@ def test_native_bfloat16_reads_the_cpu_flags(extra, native):
     assert native_bfloat16("") is False
 
 
-def test_cpu_profile_uses_bfloat16_only_where_the_cpu_has_it(monkeypatch):
+def test_cpu_profile_uses_bfloat16_only_where_it_measures_faster(monkeypatch):
     cpu = get_profile("cpu")
-    monkeypatch.setattr("genlab.profiles.native_bfloat16", lambda cpuinfo=None: True)
+    monkeypatch.setattr("genlab.profiles.bfloat16_pays", lambda cpuinfo=None: True)
     assert resolve_precision(cpu).mixed_precision is True
     assert resolve_precision(cpu).tag == "cpu-bf16"
-    monkeypatch.setattr("genlab.profiles.native_bfloat16", lambda cpuinfo=None: False)
+    monkeypatch.setattr("genlab.profiles.bfloat16_pays", lambda cpuinfo=None: False)
     assert resolve_precision(cpu).mixed_precision is False
     assert resolve_precision(cpu).tag == "cpu"
     # The smoke and full profiles stay in float32 unless asked.
@@ -36,6 +38,22 @@ def test_cpu_profile_uses_bfloat16_only_where_the_cpu_has_it(monkeypatch):
     assert resolve_precision(get_profile("full")).mixed_precision is False
     assert resolve_precision(SMOKE, "mixed_bfloat16").mixed_precision is True
     assert resolve_precision(cpu, "float32").mixed_precision is False
+
+
+def test_bfloat16_is_measured_once_per_cpu_and_never_where_it_is_emulated(monkeypatch):
+    calls = []
+    monkeypatch.setattr(precision, "measure_bfloat16_speedup", lambda: calls.append(1) or 0.55)
+    with_bf16, without = CPUINFO.format(extra="avx512_bf16"), CPUINFO.format(extra="avx512_vnni")
+    assert precision.bfloat16_pays(without) is False and calls == []  # emulated: not even measured
+    assert precision.bfloat16_pays(with_bf16) is False and calls == [1]  # the flag, but slower (Intel Xeon here)
+    assert precision.bfloat16_pays(with_bf16) is False and calls == [1]  # the cached answer
+    monkeypatch.setattr(precision, "measure_bfloat16_speedup", lambda: 2.0)
+    other_cpu = with_bf16.replace("avx2", "avx2 amx_bf16")
+    assert precision.bfloat16_pays(other_cpu) is True  # another CPU kind, measured faster (AMD EPYC Zen 4)
+
+
+def test_the_speed_probe_returns_a_ratio():
+    assert 0.05 < precision.measure_bfloat16_speedup(n=64, repeats=2) < 20
 
 
 def test_precision_variable_is_read_and_bad_values_are_named(monkeypatch):

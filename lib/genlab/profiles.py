@@ -3,8 +3,8 @@
 - ``smoke``: seconds per notebook; for tests and CI. Figures exist but show noise.
 - ``cpu``:   the default without a GPU; the whole ``make figures`` on 2 cores in about
   30 minutes, at 32x32 with narrower networks, long enough for recognisable faces.
-  Trains under ``mixed_bfloat16`` when the CPU computes bfloat16 natively (AVX512_BF16 or
-  AMX), where it is 1.2-1.7x faster; in float32 elsewhere, where bfloat16 is emulated.
+  Trains under ``mixed_bfloat16`` where that measures faster than float32 on this CPU (see
+  :mod:`genlab.precision`), in float32 elsewhere.
 - ``full``:  the reports' settings: 64x64, the report architectures, 20k iterations.
   The default when TensorFlow sees a GPU.
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+
+from genlab.precision import PRECISION_VARIABLE, PRECISIONS, bfloat16_pays
 
 # Where the reports took their snapshots (1k, 5k, 10k, 15k, 20k of 20k iterations).
 REPORT_SNAPSHOT_FRACTIONS = (0.05, 0.25, 0.5, 0.75, 1.0)
@@ -40,7 +41,7 @@ class Profile:
     stargan_image_size: int = 128
     stargan_conv_dim: int = 64
     stargan_res_blocks: int = 6
-    mixed_precision: bool | str = False  # True, False or "auto" (True when the CPU has native bfloat16)
+    mixed_precision: bool | str = False  # True, False or "auto" (True where bfloat16 measures faster)
 
     def steps_for(self, model: str) -> int:
         try:
@@ -70,7 +71,7 @@ class Profile:
         if self.mixed_precision is True:
             lines.append("  precision: mixed_bfloat16 (bfloat16 compute, float32 weights and outputs)")
         elif self.mixed_precision == "auto":
-            lines.append("  precision: mixed_bfloat16 if the CPU has native bfloat16, else float32")
+            lines.append("  precision: mixed_bfloat16 if it measures faster than float32 on this CPU, else float32")
         else:
             lines.append("  precision: float32")
         return "\n".join(lines)
@@ -120,41 +121,19 @@ def gpu_available() -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
-PRECISION_VARIABLE = "GENLAB_PRECISION"
-PRECISIONS = ("auto", "float32", "mixed_bfloat16")
-
-
-def native_bfloat16(cpuinfo: str | None = None) -> bool:
-    """Whether the CPU computes bfloat16 in hardware (x86 ``avx512_bf16`` or ``amx_bf16``).
-
-    Reads ``/proc/cpuinfo`` unless given its text; False where it cannot tell (not Linux).
-    """
-    if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text()
-        except OSError:
-            return False
-    flags = set()
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "flags":
-            flags.update(value.split())
-    return bool(flags & {"avx512_bf16", "amx_bf16"})
-
-
 def resolve_precision(profile: Profile, requested: str | None = None) -> Profile:
     """The profile with ``mixed_precision`` settled to True or False.
 
     ``requested`` (default: the ``GENLAB_PRECISION`` variable, else "auto") is ``float32``,
     ``mixed_bfloat16`` or ``auto``; ``auto`` keeps the profile's own setting and settles its
-    "auto" by :func:`native_bfloat16`.
+    "auto" by :func:`genlab.precision.bfloat16_pays` (measured once per CPU).
     """
     requested = (requested if requested is not None else os.environ.get(PRECISION_VARIABLE, "")) or "auto"
     if requested not in PRECISIONS:
         raise ValueError(f"{PRECISION_VARIABLE}={requested!r}: choose one of {', '.join(PRECISIONS)}")
     if requested == "auto":
         mixed = profile.mixed_precision
-        mixed = native_bfloat16() if mixed == "auto" else bool(mixed)
+        mixed = bfloat16_pays() if mixed == "auto" else bool(mixed)
     else:
         mixed = requested == "mixed_bfloat16"
     return replace(profile, mixed_precision=mixed)

@@ -68,13 +68,14 @@ def recalibrate_batchnorm(network: keras.Model, inputs_fn, n_batches: int = 20) 
     layers = [layer for layer in network._flatten_layers() if isinstance(layer, keras.layers.BatchNormalization)]
     if not layers:
         return
-    saved = [layer.momentum for layer in layers]
+    saved = [(layer.momentum, layer.trainable) for layer in layers]
     try:
+        for layer in layers:
+            layer.trainable = True  # a frozen BatchNorm layer would ignore training=True
         for i in range(n_batches):
             for layer in layers:
                 layer.momentum = 1.0 - 1.0 / (i + 1)  # a running mean of the batches seen so far
             network(inputs_fn(i), training=True)
     finally:
-        for layer, momentum in zip(layers, saved):
-            layer.momentum = momentum
-
+        for layer, (momentum, trainable) in zip(layers, saved):
+            layer.momentum, layer.trainable = momentum, trainable
