@@ -85,3 +85,19 @@ def test_a_checkpoint_without_an_average_is_not_loaded_into_a_trainer_with_one(t
     averaged.compile(adam(), adam(), ema_decay=0.9)
     with pytest.raises(ValueError, match="different architecture"):
         T.train(averaged, toy_dataset(), steps=4, run_dir=tmp_path, log_every=2, tensorboard=False, verbose=0)
+
+
+def test_a_calibrated_average_samples_with_statistics_of_its_own_activations(tmp_path):
+    T.set_seed(0)
+    gan = T.GAN(tiny_generator(), tiny_discriminator(), LATENT_DIM)
+    gan.compile(adam(), adam(), ema_decay=0.9)
+    gan.average.calibrate_with(lambda i: T.fixed_latent(32, LATENT_DIM, seed=100 + i), n_batches=4)
+    T.train(gan, toy_dataset(), steps=4, run_dir=tmp_path, log_every=2, tensorboard=False, verbose=0)
+    sampler = gan.sampler
+    assert sampler is not gan.average.network and gan.sampler is sampler, "calibrated once per generator step"
+    for calibrated, averaged in zip(sampler.trainable_weights, gan.average.network.trainable_weights):
+        np.testing.assert_array_equal(np.asarray(calibrated), np.asarray(averaged))  # same weights ...
+    bn = next(layer for layer in sampler.layers if isinstance(layer, keras.layers.BatchNormalization))
+    hidden = keras.Model(sampler.inputs[0], bn.input)
+    expected = np.mean([np.asarray(hidden(T.fixed_latent(32, LATENT_DIM, seed=100 + i))).mean(axis=0) for i in range(4)], axis=0)
+    np.testing.assert_allclose(np.asarray(bn.moving_mean), expected, rtol=1e-4, atol=1e-5)  # ... own statistics

@@ -37,4 +37,11 @@ def test_quick_bench_reports_every_section():
     assert "mixed precision (report_gan_cpu)" in text
     assert set(report["mixed_precision_quality"]["fid"]) == {"float32 seed 0", "mixed_bfloat16 seed 0"}
     assert "sample quality under mixed precision" in text
+    # time to quality: a curve of detector hits for both generators, and the first time each reaches the target
+    quality = report["time_to_quality"]
+    assert quality["threads"] == "1" and quality["target_hits"] == 48
+    curve = quality["runs"]["32x32"]["curve"]
+    assert [row["step"] for row in curve] == [2, 4] and all(0 <= row["average"] <= 64 and 0 <= row["raw"] <= 64 for row in curve)
+    assert curve[1]["seconds"] >= curve[0]["seconds"] > 0
+    assert "time to 48/64 animeface hits" in text
     assert keras.mixed_precision.global_policy().name == "float32", "the bench must restore the policy"

@@ -32,11 +32,14 @@ def dcgan_networks(profile, cond_dim: int = 0, critic: bool = False):
 
 
 def objective_gan(profile, seed: int, *, loss: str, d_optimizer: dict, g_optimizer: dict, critic: bool = False,
-                  n_critic: int = 1, clip_value: float | None = None, name: str = "gan") -> GAN:
-    """The 3-1 DCGAN trained with an adversarial objective (DCGAN, WGAN, WGAN-GP, LSGAN)."""
+                  n_critic: int = 1, clip_value: float | None = None, name: str = "gan", **tricks) -> GAN:
+    """The 3-1 DCGAN trained with an adversarial objective (DCGAN, WGAN, WGAN-GP, LSGAN).
+
+    ``tricks`` go to ``GAN.compile`` (label smoothing, instance noise...)."""
     generator, discriminator = dcgan_networks(profile, critic=critic)
     gan = GAN(generator, discriminator, latent_dim=LATENT_DIM, seed=seed, name=name)
-    gan.compile(optimizer(d_optimizer), optimizer(g_optimizer), loss=loss, n_critic=n_critic, clip_value=clip_value)
+    gan.compile(optimizer(d_optimizer), optimizer(g_optimizer), loss=loss, n_critic=n_critic, clip_value=clip_value,
+                **tricks)
     return gan
 
 

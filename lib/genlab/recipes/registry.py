@@ -37,6 +37,7 @@ class RunSpec:
     watch: tuple[str, ...] | None = None  # metrics the divergence guard watches (None: all)
     ema_half_life: float | None = None  # the generator average's half-life as a share of the run (None: no average)
     ema_statistics: str = "average"  # BatchNorm statistics of the average: "average" or "copy"
+    ema_recalibrate: bool = True  # sample from a copy of the average with BatchNorm statistics re-estimated
 
 
 def adam(learning_rate: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999) -> dict:

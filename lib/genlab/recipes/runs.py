@@ -8,6 +8,7 @@ import numpy as np
 from genlab.data.pipeline import image_dataset
 from genlab.data.ranges import to_signed
 from genlab.recipes.registry import RunSpec
+from genlab.recipes.sources import calibration_inputs
 from genlab.report.plots import snapshot_viewer
 from genlab.runtime import headless
 from genlab.train.average import decay_for
@@ -72,21 +73,23 @@ class Run:
         return to_signed(self.sample(n, seed, conditions, raw), self.spec.value_range)
 
 
-def train_run(spec: RunSpec, profile, seed: int, run_dir, images: np.ndarray, conditions=None) -> Run:
+def train_run(spec: RunSpec, profile, seed: int, run_dir, images: np.ndarray, conditions=None, callbacks=()) -> Run:
     """Build ``spec``'s trainer right after reseeding, then train it for the profile's steps on uint8 ``images``.
 
     Resumes from ``run_dir``'s last checkpoint, or loads a finished run. Snapshots of fixed
     inputs (default: 25 z drawn from ``seed``) are taken at the reports' 1k/5k/10k/15k/20k points
-    scaled to the run's length.
+    scaled to the run's length. ``callbacks`` are extra Keras callbacks (the bench's probes).
     """
     set_seed(seed)
     model = spec.build(profile, seed, **spec.hparams)
     steps = profile.steps_for(spec.step_key)
     if spec.ema_half_life:
         model.average_generator(decay_for(steps, spec.ema_half_life), spec.ema_statistics)
+        if spec.ema_recalibrate:
+            model.average.calibrate_with(calibration_inputs(model, conditions))
     batch = (spec.batch_size or profile.batch_size) * getattr(model, "n_critic", 1)
     dataset = image_dataset(images, conditions, batch_size=batch, value_range=spec.value_range, seed=seed)
-    callbacks, inputs = [], None
+    callbacks, inputs = list(callbacks), None
     if spec.snapshot:
         inputs = (spec.snapshots(seed, model.latent_dim) if spec.snapshots
                   else fixed_latent(25, model.latent_dim, seed))

@@ -80,3 +80,25 @@ def infogan_sweep(n_categories: int, n_continuous: int):
                 infogan_codes(n_categories, n_continuous)]
 
     return snapshot
+
+
+CALIBRATION_BATCH, CALIBRATION_SEED = 64, 10_000
+
+
+def calibration_inputs(model, conditions=None):
+    """``inputs(i)``: the i-th batch of sampler inputs drawn as in training, to re-estimate BatchNorm statistics.
+
+    z from its prior; conditions drawn from the training conditions; InfoGAN's code from its prior.
+    """
+    def inputs(i: int):
+        z = fixed_latent(CALIBRATION_BATCH, model.latent_dim, CALIBRATION_SEED + i)
+        rng = np.random.default_rng(CALIBRATION_SEED + i)
+        if hasattr(model, "n_categories"):
+            category = np.eye(model.n_categories, dtype="float32")[rng.integers(0, model.n_categories, CALIBRATION_BATCH)]
+            continuous = rng.uniform(-1.0, 1.0, (CALIBRATION_BATCH, model.n_continuous)).astype("float32")
+            return [z, np.concatenate([category, continuous], axis=1)]
+        if conditions is not None:
+            return [z, np.asarray(conditions[rng.integers(0, len(conditions), CALIBRATION_BATCH)], dtype="float32")]
+        return z
+
+    return inputs

@@ -5,11 +5,13 @@
    the same models (Radford DCGAN 64x64, the report's GAN, the cpu profile's small DCGAN),
    with achieved FLOP/s against the measured peak;
 3. the cpu profile's DCGAN and report GAN under ``mixed_bfloat16``: speed; and the DCGAN's FID
-   after training under each policy;
-4. input pipeline and image decoding images/s;
-5. synthetic rendering images/s (1 and 2 processes).
+   after training under each policy (:mod:`genlab.tools.bench_quality`);
+4. time to quality: one-thread seconds until the 3-1 DCGAN reaches the report's 48/64 animeface
+   hits, generator average vs raw generator, at the cpu profile's size and at 32x32;
+5. input pipeline and image decoding images/s;
+6. synthetic rendering images/s (1 and 2 processes).
 
-    python -m genlab.tools.bench [--quick] [--only matmul,training,mixed,mixed_quality,pipeline,rendering]
+    python -m genlab.tools.bench [--quick] [--only matmul,training,mixed,mixed_quality,time_to_quality,pipeline,rendering]
 
 Results are printed and written to ``build/bench.json``.
 """
@@ -20,15 +22,18 @@ import datetime
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from genlab.tools import bench_quality as Q
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-SECTIONS = ("matmul", "training", "mixed", "mixed_quality", "pipeline", "rendering")
+SECTIONS = ("matmul", "training", "mixed", "mixed_quality", "time_to_quality", "pipeline", "rendering")
 # A GAN step per image: G forward for D's fake batch, G forward+backward for the G step
 # (1 + 3 passes), D forward+backward on real and fake (2 x 3) plus D forward+backward in the G step (3).
 GAN_STEP_FORMULA = "G_fwd * (1 + 3) + D_fwd * (3 * 2 + 3) per image"
@@ -210,41 +215,15 @@ def mixed_precision_speed(steps: int = 20, kinds=MIXED_PRECISION_MODELS) -> list
     return rows
 
 
-def mixed_precision_quality(steps: int = 500, seeds=(0, 1), profile: str = "cpu") -> dict:
-    """Does sample quality hold under ``mixed_bfloat16``? The profile's 3-1 DCGAN (the registry's ``dcgan``
-    run) trained on the embedded anime faces for ``steps`` steps under each policy and seed, then
-    FID of the profile's ``eval_samples`` samples in the evaluation classifier's feature space,
-    beside the real-vs-real floor. Two seeds per policy show how much of a difference is seed noise."""
-    import keras
+def time_to_quality_one_thread(quick: bool = False) -> dict:
+    """:func:`genlab.tools.bench_quality.time_to_quality` in a fresh process pinned to one thread."""
+    import subprocess
 
-    from genlab.data import image_dataset, to_float
-    from genlab.eval import distance_report
-    from genlab.recipes import registry
-    from genlab.session import setup
-    from genlab.train import fixed_latent, generate, set_seed, train
-
-    session = setup(registry.HW3_1, profile, 0, "")
-    images, _ = session.anime_data()
-    classifier = session.classifier("anime")
-    real = classifier.features(to_float(images))
-    spec = registry.get("dcgan")
-    fids, floor = {}, None
-    for policy in ("float32", "mixed_bfloat16"):
-        keras.mixed_precision.set_global_policy(policy)
-        try:
-            for seed in seeds:
-                set_seed(seed)
-                gan = spec.build(session.profile, seed, **spec.hparams)
-                data = image_dataset(images, batch_size=session.profile.batch_size, seed=seed)
-                with tempfile.TemporaryDirectory() as run_dir:
-                    train(gan, data, steps, run_dir, log_every=session.profile.log_interval(steps),
-                          tensorboard=False, verbose=0)
-                fake = generate(gan.generator, fixed_latent(session.profile.eval_samples, gan.latent_dim, seed + 1))
-                report = distance_report(real, classifier.features(fake), seed=0)
-                fids[f"{policy} seed {seed}"], floor = report["fid"], report["fid_floor"]
-        finally:
-            keras.mixed_precision.set_global_policy("float32")
-    return {"model": f"{profile}-profile DCGAN", "steps": steps, "fid": fids, "fid_floor": floor}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "time_to_quality.json"
+        command = [sys.executable, "-m", "genlab.tools.bench_quality", "--out", str(out)] + (["--quick"] if quick else [])
+        subprocess.run(command, check=True, env={**os.environ, "GENLAB_THREADS": "1"})
+        return json.loads(out.read_text())
 
 
 def pipeline_speed(n: int = 4096, seconds: float = 3.0) -> dict:
@@ -309,8 +288,10 @@ def run(quick: bool = False, only=SECTIONS) -> dict:
     if "mixed" in only:
         report["mixed_precision"] = mixed_precision_speed(steps=2 if quick else 40)
     if "mixed_quality" in only:
-        report["mixed_precision_quality"] = (mixed_precision_quality(steps=2, seeds=(0,), profile="smoke") if quick
-                                             else mixed_precision_quality())
+        report["mixed_precision_quality"] = (Q.mixed_precision_quality(steps=2, seeds=(0,), profile="smoke") if quick
+                                             else Q.mixed_precision_quality())
+    if "time_to_quality" in only:
+        report["time_to_quality"] = time_to_quality_one_thread(quick)
     if "pipeline" in only:
         report["input"] = pipeline_speed(n=256 if quick else 4096, seconds=0.3 if quick else 3.0)
     if "rendering" in only:
@@ -339,6 +320,8 @@ def format_report(report: dict) -> str:
         q = report["mixed_precision_quality"]
         lines.append(f"sample quality under mixed precision ({q['model']}, {q['steps']} steps; FID, real-vs-real floor "
                      f"{q['fid_floor']:.2f}): " + ", ".join(f"{k} {v:.1f}" for k, v in q["fid"].items()))
+    if "time_to_quality" in report:
+        lines.append(Q.format_time_to_quality(report["time_to_quality"]))
     if "input" in report:
         i = report["input"]
         lines.append(f"input pipeline: {i['pipeline_images_per_s']:.0f} img/s (in-memory uint8 -> batches); "

@@ -8,7 +8,9 @@ checkpoint beside the raw weights, so an interrupted run resumes to the same ave
 The decay follows TensorFlow's ``ExponentialMovingAverage(num_updates=...)`` warm-up,
 ``min(decay, (1 + t) / (10 + t))`` at generator step t, so the first steps' random weights do not
 linger. BatchNorm's moving statistics are averaged like the weights (``statistics="average"``),
-or copied from the raw generator (``"copy"``); :func:`recalibrate_batchnorm` re-estimates them.
+or copied from the raw generator (``"copy"``). Neither fits averaged weights exactly, so with
+:meth:`GeneratorAverage.calibrate_with` samples come from a copy whose statistics are re-estimated
+from its own activations (:func:`recalibrate_batchnorm`) whenever the average has moved.
 """
 from __future__ import annotations
 
@@ -41,6 +43,25 @@ class GeneratorAverage:
         self.statistics = statistics
         trainable = {id(v) for v in generator.trainable_weights}
         self._pairs = [(avg, w, id(w) in trainable) for avg, w in zip(self.network.weights, generator.weights)]
+        self._calibration = None  # (inputs_fn, n_batches, calibrated copy, step it was calibrated at)
+
+    def calibrate_with(self, inputs_fn, n_batches: int = 20) -> None:
+        """Sample from a copy whose BatchNorm statistics come from ``n_batches`` batches of ``inputs_fn(i)``."""
+        if not any(isinstance(layer, keras.layers.BatchNormalization) for layer in self.network._flatten_layers()):
+            return
+        copy = keras.models.clone_model(self.network)
+        self._calibration = [inputs_fn, n_batches, copy, None]
+
+    def sampling_network(self, step: int) -> keras.Model:
+        """The network to sample from after ``step`` generator steps: the average, recalibrated if asked."""
+        if self._calibration is None:
+            return self.network
+        inputs_fn, n_batches, copy, calibrated_at = self._calibration
+        if calibrated_at != step:
+            copy.set_weights(self.network.get_weights())
+            recalibrate_batchnorm(copy, inputs_fn, n_batches)
+            self._calibration[3] = step
+        return copy
 
     def rate(self, step):
         """The decay at generator step ``step`` (a tensor): the warm-up, capped at ``decay``."""

@@ -124,7 +124,9 @@ class AdversarialTrainer(Trainer):
 
     @property
     def sampler(self):
-        return self.average.network if self.average is not None else self.generator
+        if self.average is None:
+            return self.generator
+        return self.average.sampling_network(int(self.g_optimizer.iterations))
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
