@@ -5,6 +5,8 @@ import keras
 import tensorflow as tf
 
 from genlab.train import losses
+from genlab.train.augment import augment
+from genlab.train.augment import check as check_augmentations
 from genlab.train.base import AdversarialTrainer, as_float32, replicas
 
 
@@ -34,6 +36,8 @@ class GAN(AdversarialTrainer):
         label_noise: float = 0.0,
         instance_noise: float = 0.0,
         mixed_batches: bool = False,
+        augment: str = "",
+        r1_weight: float = 0.0,
         ema_decay: float | None = None,
         ema_statistics: str = "average",
         **kwargs,
@@ -47,6 +51,9 @@ class GAN(AdversarialTrainer):
         - ``instance_noise``: std of Gaussian noise added to every discriminator input.
         - ``mixed_batches``: one discriminator call on real+fake (default: separate batches,
           the ganhacks tip, so BatchNorm statistics never mix real and fake).
+        - ``augment``: differentiable augmentations of every D input, e.g. "color,translation,cutout"
+          (DiffAugment, Zhao et al. 2020).
+        - ``r1_weight``: gamma of the R1 penalty gamma/2 E||grad D(real)||^2 (Mescheder et al. 2018).
         - ``ema_decay``: keep a moving average of the generator (see ``average_generator``),
           ``ema_statistics`` says what happens to its BatchNorm statistics.
         """
@@ -61,6 +68,8 @@ class GAN(AdversarialTrainer):
         self.label_noise = float(label_noise)
         self.instance_noise = float(instance_noise)
         self.mixed_batches = bool(mixed_batches)
+        self.augmentations = check_augmentations(augment)
+        self.r1_weight = float(r1_weight)
         self._make_trackers(self._metric_names())
         self.build_optimizer_state()
         self.average_generator(ema_decay, ema_statistics)
@@ -73,6 +82,8 @@ class GAN(AdversarialTrainer):
             names += ["d_real_acc", "d_fake_acc"]
         if self.gp_weight:
             names.append("gp")
+        if self.r1_weight:
+            names.append("r1")
         return names
 
     # -- sampling -------------------------------------------------------------------------
@@ -90,6 +101,8 @@ class GAN(AdversarialTrainer):
         return x if not self.cond_dim else [x, c]
 
     def _d(self, x, c, training=True):
+        if self.augmentations:
+            x = augment(x, self, self.augmentations)
         if self.instance_noise:
             x = x + self.instance_noise * tf.cast(self.normal_like(x), x.dtype)
         return self.discriminator(self.discriminator_inputs(x, c), training=training)
@@ -175,6 +188,10 @@ class GAN(AdversarialTrainer):
                 gp = self._penalty(real, fake, c)
                 logs["gp"] = gp
                 d_loss += self.gp_weight * gp
+            if self.r1_weight:
+                r1 = losses.r1_penalty(lambda x: self._first(self._d(x, c)), real)
+                logs["r1"] = r1
+                d_loss += 0.5 * self.r1_weight * r1
             scaled = d_loss / replicas()
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)

@@ -105,6 +105,15 @@ def gradient_penalty(critic: Callable, real, fake, alpha):
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
+def r1_penalty(critic: Callable, real):
+    """R1: E[||grad_x critic(x)||^2] on real images (Mescheder et al. 2018)."""
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        scores = tf.cast(critic(real), tf.float32)
+    grads = tf.cast(tape.gradient(scores, real), tf.float32)
+    return tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads))))
+
+
 def kl_divergence(z_mean, z_log_var):
     """KL(q(z|x) || N(0, I)) per example, summed over latent dimensions."""
     return -0.5 * tf.reduce_sum(1.0 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var), axis=-1)
