@@ -15,6 +15,23 @@ from genlab.recipes import registry
 
 REPORT_HITS = {"DCGAN": "48/64", "WGAN": "52/64"}  # the report's detector counts (64x64, real anime data)
 OBJECTIVES = ("dcgan", "wgan", "wgan_gp", "lsgan")
+RAW = ", raw generator"  # the row of the report's own method: samples of the generator as trained
+
+
+def samples_by_model(runs: dict, n: int, seed: int) -> dict:
+    """``{label: n samples}`` in [-1, 1] from each run's generator average, then ``{label + RAW: ...}``
+    from its raw generator where the run keeps an average (the report sampled the raw one)."""
+    samples = {}
+    for label, run in runs.items():
+        samples[label] = run.signed_sample(n, seed)
+        if run.averaged:
+            samples[label + RAW] = run.signed_sample(n, seed, raw=True)
+    return samples
+
+
+def report_hits(label: str) -> str | None:
+    """The report's detector count for a row (its raw-generator row included), if the report has one."""
+    return REPORT_HITS.get(label.removesuffix(RAW))
 
 REPORT_STEPS = {
     "dcgan": "20,000",

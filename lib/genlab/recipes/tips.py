@@ -124,3 +124,15 @@ def extra_tips_effect(table: pd.DataFrame, base: str = "+normalized +Adam for bo
     frame = table.loc[[base, *extras], ["FID", "KID", "spread", hits]].copy()
     frame["FID change vs base"] = frame["FID"] - table.loc[base, "FID"]
     return frame
+
+
+def raw_generator_columns(classifier, images, runs: dict, n: int, seed: int) -> pd.DataFrame:
+    """FID and detector hits of each arm's raw generator (the report's method), for arms that keep an average."""
+    from genlab.recipes.image_generation import measure
+
+    raw = {label: run.signed_sample(n, seed, raw=True) for label, run in runs.items() if run.averaged}
+    if not raw:
+        return pd.DataFrame(index=list(runs))
+    table = measure(classifier, images, raw, seed).drop(index=REAL_ROW)
+    hits = [c for c in table.columns if c.startswith("animeface hits")][0]
+    return table[["FID", hits]].rename(columns={"FID": "FID, raw generator", hits: f"{hits}, raw generator"})
