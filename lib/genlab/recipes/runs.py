@@ -11,6 +11,7 @@ from genlab.recipes.registry import RunSpec
 from genlab.report.plots import snapshot_viewer
 from genlab.runtime import headless
 from genlab.train.callbacks import SampleSnapshots
+from genlab.train.devices import strategy_scope
 from genlab.train.driver import TrainResult, fixed_latent, set_seed, train
 from genlab.train.inference import generate
 
@@ -70,7 +71,8 @@ def train_run(spec: RunSpec, profile, seed: int, run_dir, images: np.ndarray, co
     scaled to the run's length.
     """
     set_seed(seed)
-    model = spec.build(profile, seed, **spec.hparams)
+    with strategy_scope():  # built and compiled under the process's strategy; fit() trains under the same
+        model = spec.build(profile, seed, **spec.hparams)
     steps = profile.steps_for(spec.step_key)
     batch = (spec.batch_size or profile.batch_size) * getattr(model, "n_critic", 1)
     dataset = image_dataset(images, conditions, batch_size=batch, value_range=spec.value_range, seed=seed)
