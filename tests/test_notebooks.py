@@ -1,4 +1,8 @@
-"""Every notebook executes end to end under the smoke profile and writes the figures it promises."""
+"""Every notebook executes end to end under the smoke profile and writes the figures it promises.
+
+One of them (``MIRRORED``, a GAN trainer end to end) runs under MirroredStrategy over two logical CPU
+devices, as ``make figures STRATEGY=mirrored`` would train it on two GPUs.
+"""
 from __future__ import annotations
 
 import os
@@ -8,9 +12,11 @@ import nbformat
 import pytest
 
 from genlab.tools import manifest
+from genlab.train import devices
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PRESENT = [name for name in manifest.NOTEBOOKS if (NOTEBOOKS / f"{name}.ipynb").exists()]
+MIRRORED = "hw4_2_gan"  # the report GAN: curves, samples, classifier and table, trained on two replicas
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +32,9 @@ def test_notebook_runs_under_smoke_profile(name, tmp_path, shared_data, monkeypa
 
     monkeypatch.setenv("GENLAB_DATA", str(shared_data))
     monkeypatch.setenv("GENLAB_HEADLESS", "1")
+    if name == MIRRORED:
+        monkeypatch.setenv(devices.STRATEGY_VARIABLE, "mirrored")
+        monkeypatch.setenv(devices.CPU_DEVICES_VARIABLE, "2")
     figures = Path(os.environ["GENLAB_FIGURES"])
     out = tmp_path / f"{name}.ipynb"
     papermill.execute_notebook(
@@ -37,6 +46,12 @@ def test_notebook_runs_under_smoke_profile(name, tmp_path, shared_data, monkeypa
     assert not missing, f"{name} did not write {missing}"
     written = sorted(str(p.relative_to(figures)) for p in figures.rglob("*.jpg"))
     assert written == sorted(manifest.promised_figures(name)), "the manifest must list exactly what the notebook writes"
+    if name == MIRRORED:
+        text = "\n".join(str(output.get("text", "")) for cell in nbformat.read(out, as_version=4).cells
+                         for output in cell.get("outputs", []))
+        assert "strategy: MirroredStrategy, 2 replica(s) on /job:localhost/replica:0/task:0/device:CPU:0" in text
+        runs = [p.name for p in Path(os.environ["GENLAB_RUNS"]).iterdir()]
+        assert any(run.startswith("hw4_gan-smoke-seed0-") and run.endswith("-r2") for run in runs), runs
 
 
 @pytest.mark.parametrize("name", PRESENT)
