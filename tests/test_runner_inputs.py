@@ -132,3 +132,19 @@ def test_the_console_shows_the_runners_lines_and_real_messages_only(project):
     assert "a cell warning" not in console
     log = (project / "build" / "notebooks" / f"{OTHER_NB}.kernel.log").read_text()
     assert "a real message from the kernel" in log and "oneDNN" in log, "nothing is lost: the log keeps it all"
+
+
+def test_the_makefile_quotes_user_paths_and_passes_where_make_was_typed(tmp_path):
+    import shlex
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    out = subprocess.run(["make", "-s", "-n", "-C", str(repo), "figures", "DATA=my data/x", "TAGS=t t.txt",
+                          "PHOTOS=p q", "FALLBACK=embedded", "STRATEGY=mirrored"],
+                         cwd=tmp_path, env={**os.environ, "PWD": str(tmp_path)}, capture_output=True, text=True)
+    line = next(line for line in out.stdout.splitlines() if "genlab.tools.runner figures" in line)
+    words = shlex.split(line)
+    assert words[0] == f"GENLAB_CALLER_DIR={tmp_path}"
+    given = dict(zip(words, words[1:]))
+    assert given["--data"] == "my data/x" and given["--tags"] == "t t.txt" and given["--photos"] == "p q"
+    assert given["--fallback"] == "embedded" and given["--strategy"] == "mirrored"
