@@ -148,3 +148,18 @@ def test_the_makefile_quotes_user_paths_and_passes_where_make_was_typed(tmp_path
     given = dict(zip(words, words[1:]))
     assert given["--data"] == "my data/x" and given["--tags"] == "t t.txt" and given["--photos"] == "p q"
     assert given["--fallback"] == "embedded" and given["--strategy"] == "mirrored"
+
+
+def test_the_readers_warnings_reach_the_console(project, tmp_path, capsys):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "notes.txt").write_text("not a photo")
+    from PIL import Image
+
+    Image.new("RGB", (30, 40), (200, 100, 50)).save(photos / "me.png")
+    code = figure_writer(manifest.promised_figures(PHOTOS_NB)) + (
+        "from genlab.data.photos import load_photo_folder\n"
+        "images, names = load_photo_folder(photos_dir, 16)\n")
+    write_notebook(project, PHOTOS_NB, code, 'profile = "auto"\ndata_root = ""\nseed = 0\nphotos_dir = ""')
+    assert runner.run_figures("smoke", None, only=[PHOTOS_NB], jobs=1, photos=str(photos)) == 0
+    assert f"warning: {photos}: skipped 1 file(s) that are not readable images: notes.txt" in capsys.readouterr().out

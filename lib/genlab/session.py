@@ -28,7 +28,7 @@ from genlab.data.fingerprint import dataset_fingerprint
 from genlab.data.layouts import LAYOUTS, NAMES, find_layout, missing_layout
 from genlab.data.ranges import to_float
 from genlab.data.usage import EMBEDDED, REAL, DataUse, write_uses
-from genlab.errors import DatasetError
+from genlab.errors import DatasetError, DataWarning
 from genlab.profiles import Profile, get_profile, resolve_precision
 from genlab.runtime import limit_threads
 
@@ -143,7 +143,7 @@ class Session:
                 warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
             use = DataUse(kind, part, source, str(root), fingerprint, len(records),
                           getattr(records, "dropped_rows", 0), getattr(records, "drop_reasons", {}),
-                          [str(w.message) for w in caught if issubclass(w.category, UserWarning)], why)
+                          [str(w.message) for w in caught if issubclass(w.category, DataWarning)], why)
             print(use.line())
             images = image_array(records.paths, image_size, crop=crop, log=print)
             self._uses[use.key] = use

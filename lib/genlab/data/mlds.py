@@ -15,7 +15,7 @@ import numpy as np
 
 from genlab.data.files import existing_images, require_dir, require_file, require_images
 from genlab.data.tags import AnimeTags, colour_tags, tag_lines
-from genlab.errors import DatasetError
+from genlab.errors import DataWarning, DatasetError
 from genlab.vocab import EYE_COLORS, HAIR_COLORS, N_EYE
 
 
@@ -85,7 +85,7 @@ def read_tags_clean(root) -> AnimeRecords:
     if dropped:
         detail = ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items()))
         warnings.warn(f"{table}: dropped {dropped} of {total} rows without exactly one hair and one eye colour "
-                      f"({detail})", stacklevel=2)
+                      f"({detail})", DataWarning, stacklevel=2)
     if not names:
         raise DatasetError("no row has exactly one hair colour and one eye colour", table)
     return AnimeRecords(existing_images(faces, available, names, rows, table), np.asarray(hair), np.asarray(eye),

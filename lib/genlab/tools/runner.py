@@ -30,6 +30,7 @@ ONLY_FOR = {"tags_file": "hw3_2_text_to_image", "photos_dir": "hw3_3_style_trans
 CALLER_VARIABLE = "GENLAB_CALLER_DIR"  # the folder make was run in (relative user paths start there)
 BRIEF_ERRORS = ("DatasetError", "MissingLayoutError")  # their message says it all; others show the traceback
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+DATA_WARNING = re.compile(r": DataWarning: (.+)$")  # a data reader's warning in a cell's output
 
 
 class NotebookFailed(RuntimeError):
@@ -146,9 +147,28 @@ def _inputs(name: str, tags: Path | None, photos: Path | None) -> dict:
     return {key: str(value) for key, value in given.items() if value and ONLY_FOR[key] == name}
 
 
+def _reader_warnings(name: str, known) -> list[str]:
+    """The data readers' warnings a notebook's cells showed (a photo skipped...), minus those already ``known``."""
+    try:
+        notebook = json.loads((paths.executed_dir() / f"{name}.ipynb").read_text())
+    except (OSError, ValueError):
+        return []
+    found = []
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            text = output.get("text", "")
+            for line in (text if isinstance(text, str) else "".join(text)).splitlines():
+                match = DATA_WARNING.search(line) if output.get("name") == "stderr" else None
+                if match and match.group(1) not in known and match.group(1) not in found:
+                    found.append(match.group(1))
+    return found
+
+
 def _report(name: str, seconds, error, jobs: int) -> None:
-    """The console lines for a finished or failed notebook: time, data used, what went wrong."""
-    lines = describe(read_uses(stamps.uses_path(name)), indent="      ")
+    """The console lines for a finished or failed notebook: time, data used, readers' warnings, what went wrong."""
+    uses = read_uses(stamps.uses_path(name))
+    lines = describe(uses, indent="      ")
+    lines += [f"      warning: {w}" for w in _reader_warnings(name, {w for use in uses for w in use.warnings})]
     if error is None:
         extra = f" (largest kernel so far: {peak_kernel_mib():.0f} MiB resident)" if jobs == 1 else ""
         print("\n".join([f"  {name}: {seconds:.0f} s{extra}", *lines]), flush=True)
