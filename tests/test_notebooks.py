@@ -62,3 +62,15 @@ def test_notebook_is_committed_clean_and_parameterised(name):
     assert not any(cell.get("outputs") for cell in code), "notebooks are committed without outputs"
     assert any("parameters" in cell.metadata.get("tags", []) for cell in code), "a cell tagged 'parameters' is required"
     assert notebook.cells[0].cell_type == "markdown", "a notebook opens with its narrative"
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_papermill_reads_every_parameter(name):
+    from papermill.translators import PythonTranslator
+
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    assigned = [line.split("=")[0].strip() for line in cell.source.splitlines() if "=" in line.split("#")[0]]
+    parsed = [parameter.name for parameter in PythonTranslator.inspect(cell)]
+    assert parsed == assigned, "papermill cannot parse a parameter line (an '=' in a comment breaks it)"
+    assert {"profile", "data_root", "seed"} <= set(parsed)

@@ -228,10 +228,11 @@ class Session:
             minimum += 1
         steps = f"{per_step} images x {critic} critic steps = {needed}" if critic > 1 else f"{needed}"
         held = f" (of {total}; {total - len(images)} held out for evaluation)" if total > len(images) else ""
-        where = "; ".join(f"{use.kind} {use.part} at {use.root}" for use in uses) or "the data"
+        where = " and ".join(f"{use.kind} {use.part}" for use in uses) or "the data"
+        smaller = "" if spec.batch_size or self.profile.name == "smoke" else " (or a smaller profile: PROFILE=smoke)"
         raise DatasetError(f"too few images for {spec.label or spec.name}: one training step takes {steps} images, "
-                           f"but {where} gives {len(images)}{held}. Use at least {minimum} images "
-                           f"(or a smaller profile, e.g. PROFILE=smoke).", uses[0].root if uses else None)
+                           f"but {where} gives {len(images)}{held}. Use at least {minimum} images{smaller}.",
+                           uses[0].root if uses else None)
 
     def runs(self, names) -> dict:
         """``{label: Run}`` for several registry runs, in order."""

@@ -142,6 +142,20 @@ def _dry_run_folders(profile: str, steps: int) -> Path:
     return base
 
 
+def _data_line(data_root: Path | None, fallback: str) -> str:
+    """What DATA holds, layout by layout, before anything runs."""
+    if data_root is None:
+        return "  data: embedded synthetic faces"
+    from genlab.data.layouts import LAYOUTS, NAMES, find_layout
+
+    found = {kind: find_layout(data_root, kind) for kind in LAYOUTS}
+    held = [f"{NAMES[k]} at {where}" for k, where in found.items() if where]
+    missing = [NAMES[k] for k, where in found.items() if not where]
+    then = "embedded data instead (FALLBACK=embedded)" if fallback else "a notebook that needs one stops"
+    return (f"  data: {data_root}: " + ("; ".join(held) or "no layout found")
+            + (f"; no {' or '.join(missing)} layout ({then})" if missing else ""))
+
+
 def _inputs(name: str, tags: Path | None, photos: Path | None) -> dict:
     given = {"tags_file": tags, "photos_dir": photos}
     return {key: str(value) for key, value in given.items() if value and ONLY_FOR[key] == name}
@@ -242,16 +256,15 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
     settings = {name: {"parameters": {**base, **inputs[name]}, "precision": policy, "fallback": fallback,
                        "strategy": strategy, "steps": steps or 0} for name in names}
     started = time.time()
-    pending = [n for n in names if force or not stamps.is_up_to_date(n, settings[n], inputs[n])]
+    stale = {n: "FORCE=1" if force else stamps.staleness(n, settings[n], inputs[n]) for n in names}
+    pending = [n for n in names if stale[n]]
     requested = jobs or default_jobs()
     threads = _threads_per_kernel(requested)
     jobs = max(1, min(requested, len(pending) or 1))
     count = f"{len(names)} notebook" + ("s" if len(names) != 1 else "")
     schedule_text = f"{jobs} side by side" if jobs > 1 else "one at a time"
     print(f"make figures: profile {profile} ({policy}), seed {seed}, {count}, {schedule_text} with {threads} thread(s) each")
-    print(f"  data: real datasets under {data_root}" + (", embedded where a layout is missing (FALLBACK=embedded)"
-                                                       if fallback else "") if data_root else
-          "  data: embedded synthetic faces")
+    print(_data_line(data_root, fallback))
     if tags_file:
         print(f"  tags file (hw3_2_text_to_image only): {tags_file} ({len(requests)} lines)")
     if photos_dir:
@@ -261,8 +274,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
     if dry:
         print(f"  dry run: every model trains {steps} steps; figures, runs and notebooks go to {dry}")
     for name in names:
-        if name not in pending:
-            print(f"  {name}: up to date, skipped")
+        print(f"  {name}: " + (f"to run ({stale[name]})" if stale[name] else "up to date, skipped"))
     priority = schedule.priorities(names)
     pending.sort(key=lambda n: -priority[n])
     outcome = _execute(pending, names, settings, inputs, jobs)

@@ -73,7 +73,7 @@ def data_changed(stamp: dict, data_root: str) -> list[str]:
     """What changed since the stamp in the data it used: edited real datasets, inputs, or real data
     that now exists where the embedded fallback was used."""
     changed = []
-    for use in from_records(stamp.get("data", [])):
+    for use in {(use.kind, use.root): use for use in from_records(stamp.get("data", []))}.values():
         if use.source == REAL and dataset_fingerprint(use.root, use.kind) != use.fingerprint:
             changed.append(f"{use.kind} at {use.root} changed")
         elif use.source == EMBEDDED and data_root and find_layout(Path(data_root), use.kind):
@@ -84,14 +84,26 @@ def data_changed(stamp: dict, data_root: str) -> list[str]:
     return changed
 
 
-def is_up_to_date(name: str, settings: dict, inputs: dict) -> bool:
+def staleness(name: str, settings: dict, inputs: dict) -> str:
+    """Why ``name`` must run again ("" when it is up to date)."""
     recorded = read_stamp(name)
-    if recorded is None or recorded.get("source") != source_hash(paths.notebooks_dir() / f"{name}.ipynb"):
-        return False
-    if recorded.get("settings") != settings or set(recorded.get("inputs", {})) != {str(p) for p in inputs.values() if p}:
-        return False
-    if data_changed(recorded, settings["parameters"].get("data_root", "")):
-        return False
+    if recorded is None:
+        return "no finished run"
+    if recorded.get("source") != source_hash(paths.notebooks_dir() / f"{name}.ipynb"):
+        return "the notebook or the library changed"
+    if recorded.get("settings") != settings:
+        return "other settings"
+    if set(recorded.get("inputs", {})) != {str(p) for p in inputs.values() if p}:
+        return "other inputs"
+    changed = data_changed(recorded, settings["parameters"].get("data_root", ""))
+    if changed:
+        return "; ".join(changed)
     figures = paths.figures_dir()
-    return all((figures / fig).exists() and (figures / fig).stat().st_mtime >= recorded["started"] - 1
-               for fig in manifest.promised_figures(name))
+    if not all((figures / fig).exists() and (figures / fig).stat().st_mtime >= recorded["started"] - 1
+               for fig in manifest.promised_figures(name)):
+        return "a figure is missing or older than the run"
+    return ""
+
+
+def is_up_to_date(name: str, settings: dict, inputs: dict) -> bool:
+    return not staleness(name, settings, inputs)
