@@ -17,20 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 from genlab import paths
-from genlab.data.usage import describe, read_uses
-from genlab.tools import gallery, kernels, manifest, schedule, stamps
+from genlab.tools import console, gallery, kernels, manifest, schedule, stamps
 
 ONLY_FOR = {"tags_file": "hw3_2_text_to_image", "photos_dir": "hw3_3_style_transfer"}  # who takes which input
 CALLER_VARIABLE = "GENLAB_CALLER_DIR"  # the folder make was run in (relative user paths start there)
-BRIEF_ERRORS = ("DatasetError", "MissingLayoutError")  # their message says it all; others show the traceback
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-DATA_WARNING = re.compile(r": DataWarning: (.+)$")  # a data reader's warning in a cell's output
 
 
 class NotebookFailed(RuntimeError):
@@ -51,15 +46,6 @@ def user_path(value: str | None, what: str, kind: str) -> Path | None:
     return path
 
 
-def _describe_error(error: Exception) -> str:
-    ename, evalue = getattr(error, "ename", None), getattr(error, "evalue", None)
-    if ename in BRIEF_ERRORS:
-        return f"{ename}: {evalue}"
-    if type(error).__name__ == "DeadKernelError":
-        return f"the kernel died ({error}); out of memory? see dmesg and the kernel log"
-    return ANSI.sub("", str(error)).strip()
-
-
 def run_notebook(name: str, parameters: dict, settings: dict | None = None, inputs: dict | None = None) -> float:
     """Execute one notebook with papermill; returns seconds taken, or raises :class:`NotebookFailed`."""
     import papermill
@@ -78,7 +64,7 @@ def run_notebook(name: str, parameters: dict, settings: dict | None = None, inpu
             cwd=str(paths.notebooks_dir()), progress_bar=False, log_output=False,
             kernel_manager_class=kernels.kernel_manager_class(stamps.kernel_log_path(name), name))
     except Exception as error:
-        raise NotebookFailed(_describe_error(error)) from None
+        raise NotebookFailed(console.describe_error(error)) from None
     seconds = time.time() - started
     stamps.write_stamp(name, stamps.source_hash(source), settings or {"parameters": parameters}, inputs or {},
                        started, seconds, peak_kernel_mib())
@@ -142,66 +128,9 @@ def _dry_run_folders(profile: str, steps: int) -> Path:
     return base
 
 
-def _data_line(data_root: Path | None, fallback: str) -> str:
-    """What DATA holds, layout by layout, before anything runs."""
-    if data_root is None:
-        return "  data: embedded synthetic faces"
-    from genlab.data.layouts import LAYOUTS, NAMES, find_layout
-
-    found = {kind: find_layout(data_root, kind) for kind in LAYOUTS}
-    held = [f"{NAMES[k]} at {where}" for k, where in found.items() if where]
-    missing = [NAMES[k] for k, where in found.items() if not where]
-    then = "embedded data instead (FALLBACK=embedded)" if fallback else "a notebook that needs one stops"
-    return (f"  data: {data_root}: " + ("; ".join(held) or "no layout found")
-            + (f"; no {' or '.join(missing)} layout ({then})" if missing else ""))
-
-
 def _inputs(name: str, tags: Path | None, photos: Path | None) -> dict:
     given = {"tags_file": tags, "photos_dir": photos}
     return {key: str(value) for key, value in given.items() if value and ONLY_FOR[key] == name}
-
-
-def _reader_warnings(name: str, known) -> list[str]:
-    """The data readers' warnings a notebook's cells showed (a photo skipped...), minus those already ``known``."""
-    try:
-        notebook = json.loads((paths.executed_dir() / f"{name}.ipynb").read_text())
-    except (OSError, ValueError):
-        return []
-    found = []
-    for cell in notebook.get("cells", []):
-        for output in cell.get("outputs", []):
-            text = output.get("text", "")
-            for line in (text if isinstance(text, str) else "".join(text)).splitlines():
-                match = DATA_WARNING.search(line) if output.get("name") == "stderr" else None
-                if match and match.group(1) not in known and match.group(1) not in found:
-                    found.append(match.group(1))
-    return found
-
-
-def _report(name: str, seconds, error, jobs: int) -> None:
-    """The console lines for a finished or failed notebook: time, data used, readers' warnings, what went wrong."""
-    uses = read_uses(stamps.uses_path(name))
-    lines = describe(uses, indent="      ")
-    lines += [f"      warning: {w}" for w in _reader_warnings(name, {w for use in uses for w in use.warnings})]
-    if error is None:
-        extra = f" (largest kernel so far: {peak_kernel_mib():.0f} MiB resident)" if jobs == 1 else ""
-        print("\n".join([f"  {name}: {seconds:.0f} s{extra}", *lines]), flush=True)
-        return
-    text = "\n".join("      " + line for line in str(error).splitlines())
-    print("\n".join([f"  {name}: FAILED", text, *lines,
-                     f"      the partly executed notebook is {paths.executed_dir() / (name + '.ipynb')}"]),
-          file=sys.stderr, flush=True)
-
-
-def _summary(outcome: schedule.Outcome, names) -> None:
-    failed, blocked = sorted(outcome.failed), sorted(outcome.blocked)
-    lines = [f"make figures: {len(failed)} of {len(names)} notebook(s) FAILED: {', '.join(failed)}"]
-    if blocked:
-        lines.append("  not run, because they reuse a run of a failed notebook: "
-                     + ", ".join(f"{n} (needs {', '.join(outcome.blocked[n])})" for n in blocked))
-    ok = [n for n in names if n not in outcome.failed and n not in outcome.blocked]
-    lines.append(f"  finished or up to date: {', '.join(ok) or 'none'}")
-    print("\n".join(lines), file=sys.stderr)
 
 
 def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force: bool = False, jobs: int | None = None,
@@ -264,7 +193,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
     count = f"{len(names)} notebook" + ("s" if len(names) != 1 else "")
     schedule_text = f"{jobs} side by side" if jobs > 1 else "one at a time"
     print(f"make figures: profile {profile} ({policy}), seed {seed}, {count}, {schedule_text} with {threads} thread(s) each")
-    print(_data_line(data_root, fallback))
+    print(console.data_line(data_root, fallback))
     if tags_file:
         print(f"  tags file (hw3_2_text_to_image only): {tags_file} ({len(requests)} lines)")
     if photos_dir:
@@ -290,7 +219,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
     if problems:
         print("Missing or stale figures:\n  " + "\n  ".join(problems), file=sys.stderr)
     if outcome.failed or outcome.blocked:
-        _summary(outcome, names)
+        console.summary(outcome, names)
         return 1
     if problems:
         return 1
@@ -314,7 +243,7 @@ def _execute(pending: list[str], names, settings: dict, inputs: dict, jobs: int)
         print(f"  {name}: running ...", flush=True)
 
     def end(name, seconds, error):
-        _report(name, seconds, error, jobs)
+        console.report(name, seconds, error, peak_kernel_mib() if jobs == 1 else None)
 
     args = {name: (settings[name]["parameters"], settings[name], inputs[name]) for name in names}
     if jobs == 1:
