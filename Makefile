@@ -1,10 +1,17 @@
 # genlab: two commands do everything on a fresh machine.
 #   make figures   create the environment if needed, render the embedded data, execute every notebook
 #   make test      create the environment if needed and run the tests
+#   make dryrun    every notebook with the full profile's data, networks and sizes, 2 steps per model (build/dryrun-*)
+#   make bench-input N=200000 ROOT=/tmp/celeba200k [RENDER_SIZE=64]   StarGAN's real-data input: peak memory, images/s
 # Options: PROFILE=smoke|cpu|full|auto (auto: full with a GPU, else cpu), DATA=/path/to/real/datasets,
+#          TAGS=file (3-2's tag lines), PHOTOS=folder (3-3's photos), FALLBACK=embedded (embedded data where
+#          DATA has no layout a notebook needs; without it that notebook stops with an error),
 #          SEED=0, ONLY="hw4_1_vae hw4_2_gan", FORCE=1 (re-run up-to-date notebooks), GPU=1 (CUDA TensorFlow),
 #          JOBS=auto|N (notebooks side by side; auto: 2 on a CPU-only machine with >= 2 cores, else 1),
-#          PRECISION=auto|float32|mixed_bfloat16 (auto: the cpu profile trains in bfloat16 where the CPU has it natively).
+#          PRECISION=auto|float32|mixed_bfloat16 (auto: the cpu profile trains in bfloat16 where the CPU has it natively),
+#          STRATEGY=auto|mirrored|multiworker|default (auto: MirroredStrategy with 2+ GPUs, MultiWorker with TF_CONFIG),
+#          STEPS=N (every model trains N steps; outputs go to build/dryrun-<profile>-steps<N>/, never to figures/).
+# Relative DATA, TAGS and PHOTOS are taken from the folder make was typed in; paths may contain spaces.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,14 +24,27 @@ FORCE ?=
 GPU ?=
 JOBS ?= auto
 PRECISION ?=
+TAGS ?=
+PHOTOS ?=
+FALLBACK ?=
+STRATEGY ?= auto
+STEPS ?=
+N ?= 20000
+ROOT ?= /tmp/celeba$(N)
+# Where make was typed (PWD survives make -C), for relative user paths.
+CALLER_DIR := $(if $(PWD),$(PWD),$(CURDIR))
+RUNNER = GENLAB_CALLER_DIR="$(CALLER_DIR)" $(PY) -m genlab.tools.runner
+FIGURE_OPTIONS = --seed $(SEED) --data "$(DATA)" --tags "$(TAGS)" --photos "$(PHOTOS)" --fallback "$(FALLBACK)" \
+	--strategy $(STRATEGY) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force) --jobs $(JOBS) \
+	$(if $(PRECISION),--precision $(PRECISION))
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: all venv test figures html bench lab clean distclean help
+.PHONY: all venv test figures dryrun html bench bench-input lab clean distclean help
 
 all: test
 
 help:
-	@sed -n '1,9p' Makefile
+	@sed -n '1,19p' Makefile
 
 $(VENV)/.installed: requirements.txt requirements-gpu.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,13 +59,20 @@ test: venv
 	$(PY) -m pytest
 
 figures: venv
-	$(PY) -m genlab.tools.runner figures --profile $(PROFILE) --seed $(SEED) $(if $(DATA),--data $(DATA)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force) --jobs $(JOBS) $(if $(PRECISION),--precision $(PRECISION))
+	$(RUNNER) figures --profile $(PROFILE) $(FIGURE_OPTIONS) $(if $(STEPS),--steps $(STEPS))
+
+dryrun: venv
+	$(RUNNER) figures --profile full $(FIGURE_OPTIONS) --steps $(or $(STEPS),2)
 
 html: venv
 	$(PY) -m genlab.tools.runner html
 
 bench: venv
 	$(PY) -m genlab.tools.bench
+
+bench-input: venv
+	$(PY) -m genlab.tools.bench_input --n $(N) --root "$(ROOT)" --profile $(if $(filter auto,$(PROFILE)),full,$(PROFILE)) \
+		$(if $(RENDER_SIZE),--render-size $(RENDER_SIZE))
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/

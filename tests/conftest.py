@@ -15,6 +15,7 @@ def isolated_paths(tmp_path, monkeypatch):
     monkeypatch.setenv("GENLAB_FIGURES", str(tmp_path / "figures"))
     monkeypatch.setenv("GENLAB_RUNS", str(tmp_path / "runs"))
     # The runner sets these for its kernels; a test that runs it must not hand them to the next test.
-    for variable in ("GENLAB_PRECISION", "GENLAB_THREADS", "OMP_NUM_THREADS"):
+    for variable in ("GENLAB_PRECISION", "GENLAB_THREADS", "OMP_NUM_THREADS", "GENLAB_EXECUTED", "GENLAB_STEPS",
+                     "GENLAB_DATA_FALLBACK", "GENLAB_STRATEGY", "GENLAB_REPORT_DIR", "GENLAB_CALLER_DIR"):
         monkeypatch.delenv(variable, raising=False)
     yield tmp_path

@@ -10,33 +10,15 @@ import pytest
 
 from genlab import paths
 from genlab.recipes.registry import notebook_dependencies
-from genlab.tools import gallery, manifest, runner
+from genlab.tools import gallery, manifest, runner, schedule, stamps
+from fake_project import figure_writer, make_project, write_notebook
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A throwaway project root with one tiny notebook that writes the figures of hw4_2_gan."""
-    root = tmp_path / "project"
-    (root / "lib" / "genlab").mkdir(parents=True)
-    (root / "lib" / "genlab" / "x.py").write_text("x = 1\n")
-    (root / "notebooks").mkdir()
-    (root / "pyproject.toml").write_text("")
-    monkeypatch.setenv("GENLAB_ROOT", str(root))
-    monkeypatch.setenv("GENLAB_FIGURES", str(root / "figures"))
-    code = (
-        "import os, pathlib\n"
-        "from PIL import Image\n"
-        "figs = pathlib.Path(os.environ['GENLAB_FIGURES'])\n"
-        "for name in ['hw4/fig2_2.jpg', 'hw4/fig2_3.jpg']:\n"
-        "    (figs / name).parent.mkdir(parents=True, exist_ok=True)\n"
-        "    Image.new('RGB', (8, 8)).save(figs / name)\n"
-    )
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell('profile = "auto"\ndata_root = ""\nseed = 0')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# test"), params, nbformat.v4.new_code_cell(code)]
-    nbformat.write(nb, root / "notebooks" / "hw4_2_gan.ipynb")
+    root = make_project(tmp_path / "project", monkeypatch)
+    write_notebook(root, "hw4_2_gan", figure_writer(["hw4/fig2_2.jpg", "hw4/fig2_3.jpg"]))
     return root
 
 
@@ -79,7 +61,8 @@ def test_html_export_writes_pages_with_an_index(project):
 def test_stamp_records_parameters(project):
     runner.run_figures("smoke", "", seed=3, only=["hw4_2_gan"])
     stamp = json.loads((project / "build" / "notebooks" / "hw4_2_gan.stamp.json").read_text())
-    assert stamp["parameters"] == {"profile": "smoke", "data_root": "", "seed": 3}
+    assert stamp["settings"]["parameters"] == {"profile": "smoke", "data_root": "", "seed": 3}
+    assert stamp["settings"]["fallback"] == "" and stamp["settings"]["strategy"] == "auto" and stamp["data"] == []
 
 
 def test_library_edits_rerun_notebooks_but_runner_edits_do_not(project, capsys):
@@ -97,7 +80,7 @@ def test_gallery_tables_show_empty_cells_and_no_index_name(project):
     tables = paths.figures_dir() / "tables"
     tables.mkdir(parents=True)
     (tables / "hw4_2_gan.csv").write_text(",FID,report\nreal,1.5,\nGAN,60.25,48/64\n")
-    page = gallery.write_gallery("cpu", 0, None, {}).read_text()
+    page = gallery.write_gallery("cpu", 0, {}).read_text()
     assert "Unnamed" not in page and "nan" not in page
     rows = [line.split("|")[1:-1] for line in page.split("Measured:")[1].strip().splitlines()]
     assert [cell.strip() for cell in rows[0]] == ["", "FID", "report"]
@@ -108,24 +91,15 @@ def test_gallery_tables_show_empty_cells_and_no_index_name(project):
 def _timed_notebook(root, name: str, seconds: float) -> None:
     """A notebook that writes ``name``'s promised figures and logs when it ran."""
     code = (
-        "import json, os, pathlib, time\n"
-        "from PIL import Image\n"
+        "import json, os, time\n"
         "start = time.time()\n"
         f"time.sleep({seconds})\n"
-        "figs = pathlib.Path(os.environ['GENLAB_FIGURES'])\n"
-        f"for fig in {manifest.promised_figures(name)!r}:\n"
-        "    (figs / fig).parent.mkdir(parents=True, exist_ok=True)\n"
-        "    Image.new('RGB', (8, 8)).save(figs / fig)\n"
+        + figure_writer(manifest.promised_figures(name)) +
         "with open(figs / 'ran.jsonl', 'a') as log:\n"
         f"    log.write(json.dumps({{'name': {name!r}, 'start': start, 'end': time.time(),\n"
         "                          'threads': os.environ.get('GENLAB_THREADS')}) + '\\n')\n"
     )
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell('profile = "auto"\ndata_root = ""\nseed = 0')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(code)]
-    nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
+    write_notebook(root, name, code)
 
 
 def test_notebooks_run_side_by_side_and_wait_for_the_runs_they_reuse(project, capsys):
@@ -160,22 +134,32 @@ def test_a_notebook_run_alone_keeps_the_threads_of_the_full_run(project, monkeyp
     assert timings["jobs"] == 1 and timings["threads_per_kernel"] == 4
 
 
-def test_a_failing_notebook_stops_new_ones_from_starting(project, capsys):
-    _timed_notebook(project, "hw3_1_image_generation", 0.0)
-    nb = nbformat.read(project / "notebooks" / "hw3_1_image_generation.ipynb", as_version=4)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_notebook_stops_only_the_notebooks_that_reuse_its_runs(project, capsys, jobs):
+    failing, dependent, independent = "hw3_1_image_generation", "hw3_wgan_comparison", "hw4_2_gan"
+    assert failing in notebook_dependencies()[dependent] and failing not in notebook_dependencies().get(independent, ())
+    for name in (failing, dependent, independent):
+        _timed_notebook(project, name, 0.0)
+    nb = nbformat.read(project / "notebooks" / f"{failing}.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('the DCGAN diverged')"))
-    nbformat.write(nb, project / "notebooks" / "hw3_1_image_generation.ipynb")
-    _timed_notebook(project, "hw3_wgan_comparison", 0.0)
-    assert runner.run_figures("smoke", None, only=["hw3_1_image_generation", "hw3_wgan_comparison"], jobs=2) == 1
-    err = capsys.readouterr().err
-    assert "hw3_1_image_generation: FAILED" in err and "the DCGAN diverged" in err
+    nbformat.write(nb, project / "notebooks" / f"{failing}.ipynb")
+    assert runner.run_figures("smoke", None, only=[failing, dependent, independent], jobs=jobs) == 1
+    out, err = capsys.readouterr()
+    assert f"{failing}: FAILED" in err and "the DCGAN diverged" in err
+    assert "1 of 3 notebook(s) FAILED: hw3_1_image_generation" in err
+    assert f"not run, because they reuse a run of a failed notebook: {dependent} (needs {failing})" in err
+    assert f"finished or up to date: {independent}" in err
     ran = (paths.figures_dir() / "ran.jsonl").read_text()
-    assert "hw3_wgan_comparison" not in ran, "it waits for the failed notebook's run, so it must not start"
+    assert independent in ran, "a notebook that does not depend on the failed one still runs"
+    assert dependent not in ran, "it waits for the failed notebook's run, so it must not start"
+    assert (project / "build" / "notebooks" / f"{independent}.stamp.json").exists()
+    page = (paths.figures_dir() / "README.md").read_text()
+    assert page.split(f"## {failing}")[1].split("##")[0].count("Not regenerated by the last") == 1
 
 
 def test_priorities_put_the_notebook_others_wait_for_first():
     names = list(manifest.NOTEBOOKS)
-    priority = runner._priorities(names)
+    priority = schedule.priorities(names)
     # 3-1's priority is its own time plus the longer of the two notebooks waiting for its run.
     seconds = manifest.CPU_SECONDS
     assert priority["hw3_1_image_generation"] == seconds["hw3_1_image_generation"] + max(
@@ -184,10 +168,10 @@ def test_priorities_put_the_notebook_others_wait_for_first():
         "with its chain, 3-1 goes ahead of a notebook that alone takes longer"
     order = sorted(names, key=lambda n: -priority[n])
     assert order.index("hw3_1_image_generation") < order.index("hw3_2_text_to_image")
-    assert runner._next_ready(["hw3_wgan_comparison", "hw4_2_gan"], set(), names) == "hw4_2_gan"
-    assert runner._next_ready(["hw3_wgan_comparison"], {"hw3_1_image_generation"}, names) == "hw3_wgan_comparison"
+    assert schedule.next_ready(["hw3_wgan_comparison", "hw4_2_gan"], set(), names) == "hw4_2_gan"
+    assert schedule.next_ready(["hw3_wgan_comparison"], {"hw3_1_image_generation"}, names) == "hw3_wgan_comparison"
     # a prerequisite that was not selected does not hold anything back
-    assert runner._next_ready(["hw3_wgan_comparison"], set(), ["hw3_wgan_comparison"]) == "hw3_wgan_comparison"
+    assert schedule.next_ready(["hw3_wgan_comparison"], set(), ["hw3_wgan_comparison"]) == "hw3_wgan_comparison"
 
 
 def test_a_notebook_interrupted_after_writing_some_figures_is_not_up_to_date(project):
@@ -197,7 +181,7 @@ def test_a_notebook_interrupted_after_writing_some_figures_is_not_up_to_date(pro
     nbformat.write(nb, project / "notebooks" / "hw4_2_gan.ipynb")
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"], force=True) == 1
     assert not (project / "build" / "notebooks" / "hw4_2_gan.stamp.json").exists()
-    assert not runner._is_up_to_date("hw4_2_gan", {"profile": "smoke", "data_root": "", "seed": 0})
+    assert not stamps.is_up_to_date("hw4_2_gan", {"parameters": {"profile": "smoke", "data_root": "", "seed": 0}}, {})
 
 
 def test_gallery_keeps_the_times_of_notebooks_not_selected(project, capsys):

@@ -1,4 +1,4 @@
-"""Errors raised on bad input. Messages name the file (and line) at fault."""
+"""Errors raised on bad input, and warnings about data left out. Messages name the file (and line) at fault."""
 from __future__ import annotations
 
 
@@ -16,3 +16,10 @@ class DatasetError(ValueError):
         self.path = path
         self.line = line
 
+
+
+class DataWarning(UserWarning):
+    """A reader kept going but left something out or found something odd (rows dropped, a photo skipped).
+
+    ``make figures`` shows these on its console, not only in the executed notebook.
+    """

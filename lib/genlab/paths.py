@@ -7,6 +7,7 @@ headlessly (``make figures``) and interactively share one layout:
 - ``GENLAB_DATA``     data folder (default: ``<root>/data``)
 - ``GENLAB_FIGURES``  figure folder (default: ``<root>/figures``)
 - ``GENLAB_RUNS``     training runs: checkpoints, logs, samples (default: ``<root>/build/runs``)
+- ``GENLAB_EXECUTED`` executed notebooks, stamps, timings (default: ``<root>/build/notebooks``)
 """
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def notebooks_dir() -> Path:
 
 def executed_dir() -> Path:
     """Where ``make figures`` writes the executed notebooks, their stamps and timings."""
-    path = project_root() / "build" / "notebooks"
+    path = Path(os.environ.get("GENLAB_EXECUTED", project_root() / "build" / "notebooks"))
     path.mkdir(parents=True, exist_ok=True)
     return path
 

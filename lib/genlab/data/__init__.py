@@ -5,14 +5,16 @@ The same readers serve the real datasets and the embedded synthetic ones (writte
 from __future__ import annotations
 
 from genlab.data.attributes import AttributeRecords, read_celeba_attributes, read_dlcv_split
-from genlab.data.images import load_images
+from genlab.data.images import image_array, load_images
 from genlab.data.mlds import AnimeRecords, load_mlds, read_extra_tags, read_tags_clean
 from genlab.data.pipeline import image_dataset
 from genlab.data.ranges import SIGNED, UNIT, to_float, to_signed, to_uint8, to_unit
 from genlab.data.tags import AnimeTags, read_tag_file, tag_conditions
+from genlab.errors import DatasetError
 
 __all__ = [
-    "AnimeRecords", "AnimeTags", "AttributeRecords", "SIGNED", "UNIT", "image_dataset", "load_images", "load_mlds",
+    "AnimeRecords", "AnimeTags", "AttributeRecords", "DatasetError", "SIGNED", "UNIT", "image_array", "image_dataset",
+    "load_images", "load_mlds",
     "read_celeba_attributes", "read_dlcv_split", "read_extra_tags", "read_tag_file", "read_tags_clean",
     "tag_conditions", "to_float", "to_signed", "to_uint8", "to_unit",
 ]

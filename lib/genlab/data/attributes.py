@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from genlab.data.files import existing_images, read_lines, require_dir, require_file, require_images
-from genlab.errors import DatasetError
+from genlab.errors import DataWarning, DatasetError
 from genlab.vocab import CELEBA_ATTRIBUTES, DLCV_ATTRIBUTES, HAIR_GROUP
 
 
@@ -84,7 +84,7 @@ def read_dlcv_split(root, split: str = "train") -> AttributeRecords:
     none, several = int((hair_count == 0).sum()), int((hair_count > 1).sum())
     if none or several:
         warnings.warn(f"{table}: of {len(records)} rows, {none} have no hair colour and {several} have two or more "
-                      f"(kept, as in the real data)", stacklevel=2)
+                      f"(kept, as in the real data)", DataWarning, stacklevel=2)
     return records
 
 

@@ -1,7 +1,8 @@
-"""Decoding image files into uint8 arrays: Pillow, centre crop, Lanczos resize, an optional array cache."""
+"""Decoding image files into uint8 arrays: Pillow, centre crop, Lanczos resize; a cache file memory-mapped for large sets."""
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from genlab import paths as genlab_paths
 from genlab.errors import DatasetError
 
 CROPS = ("center", None)
+CHUNK = 512  # images decoded per write when filling the cache
 
 
 def centre_square(image: Image.Image, size: int) -> np.ndarray:
@@ -52,40 +54,77 @@ def _image_cache_file(paths: list[Path], size: int, crop: str | None) -> Path:
     return genlab_paths.cache_dir() / "images" / f"{digest.hexdigest()[:32]}-{len(paths)}x{size}.npy"
 
 
-def _read_cache(file: Path, expected_shape: tuple) -> np.ndarray | None:
+def _check_request(image_size: int, crop: str | None) -> None:
+    if crop not in CROPS:
+        raise ValueError(f"crop must be 'center' or None, not {crop!r}")
+    if int(image_size) < 1:
+        raise ValueError(f"image_size must be positive, not {image_size!r}")
+
+
+def _open_cache(file: Path, expected_shape: tuple) -> np.ndarray | None:
+    """The cached array, memory-mapped read-only, or None if it is missing, damaged or of another shape."""
     try:
-        images = np.load(file, allow_pickle=False)
+        images = np.load(file, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError):
         return None  # missing or damaged: decode again
     return images if images.dtype == np.uint8 and images.shape == expected_shape else None
 
 
-def load_images(paths, image_size: int, crop: str | None = None, workers: int = 2, cache: bool = False) -> np.ndarray:
-    """Decode images with Pillow into a uint8 array (N, size, size, 3).
+def _write_cache(file: Path, paths: list[Path], image_size: int, crop: str | None, workers: int) -> None:
+    """Decode ``paths`` in chunks (in parallel) straight into a .npy file: memory stays one chunk deep."""
+    header = np.lib.format.header_data_from_array_1_0(np.empty((0, image_size, image_size, 3), np.uint8))
+    header["shape"] = (len(paths), image_size, image_size, 3)
+    # Another library may have switched this on; truncated files must fail, not be padded grey.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    with genlab_paths.atomic_path(file) as tmp, open(tmp, "wb") as out, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        np.lib.format.write_array_header_1_0(out, header)
+        for start in range(0, len(paths), CHUNK):
+            chunk = pool.map(lambda p: _load_one(p, image_size, crop), paths[start:start + CHUNK])
+            out.write(np.stack(list(chunk)).tobytes())
+        out.flush()
+        os.fsync(out.fileno())
 
-    ``crop="center"`` cuts the centred square first (real CelebA is 178x218); images are then
-    resized with Lanczos filtering. An unreadable or truncated file raises DatasetError naming
-    it. With ``cache=True`` the array is kept under ``cache_dir()/images/``, keyed by the paths,
-    their modification times and sizes, the size and the crop, so editing or replacing any image
-    invalidates it.
+
+def image_array(paths, image_size: int, crop: str | None = None, workers: int = 2, log=None) -> np.ndarray:
+    """The decoded images as a read-only uint8 array (N, size, size, 3) memory-mapped from a cache file.
+
+    Decoded once (Pillow, centre crop if asked, Lanczos resize; the same pixels as
+    :func:`load_images`) into ``cache_dir()/images/``, keyed by every path with its modification
+    time and size, the size and the crop; later calls and later notebooks map the file. The
+    array is never all in memory: only the pages read are, and :func:`genlab.data.image_dataset`
+    streams it in batches. ``log(message)`` is told when the cache is (re)built.
     """
-    if crop not in CROPS:
-        raise ValueError(f"crop must be 'center' or None, not {crop!r}")
-    if int(image_size) < 1:
-        raise ValueError(f"image_size must be positive, not {image_size!r}")
+    _check_request(image_size, crop)
     paths = [Path(p) for p in paths]
     shape = (len(paths), image_size, image_size, 3)
     if not paths:
         return np.zeros(shape, np.uint8)
-    cache_file = _image_cache_file(paths, image_size, crop) if cache else None
-    if cache_file is not None:
-        cached = _read_cache(cache_file, shape)
-        if cached is not None:
-            return cached
-    # Another library may have switched this on; truncated files must fail, not be padded grey.
+    file = _image_cache_file(paths, image_size, crop)
+    with genlab_paths.exclusive(file):  # notebooks side by side decode each set once
+        images = _open_cache(file, shape)
+        if images is None:
+            if log is not None:
+                log(f"decoding {len(paths):,} images at {image_size}x{image_size} once into {file}")
+            _write_cache(file, paths, image_size, crop, workers)
+            images = _open_cache(file, shape)
+    return images
+
+
+def load_images(paths, image_size: int, crop: str | None = None, workers: int = 2, cache: bool = False) -> np.ndarray:
+    """Decode images with Pillow into an in-memory uint8 array (N, size, size, 3).
+
+    ``crop="center"`` cuts the centred square first (real CelebA is 178x218); images are then
+    resized with Lanczos filtering. An unreadable or truncated file raises DatasetError naming
+    it. With ``cache=True`` the decoded array is kept as :func:`image_array` keeps it, so editing
+    or replacing any image invalidates it. Datasets too large for memory: use :func:`image_array`.
+    """
+    if cache:
+        return np.array(image_array(paths, image_size, crop, workers))
+    _check_request(image_size, crop)
+    paths = [Path(p) for p in paths]
+    if not paths:
+        return np.zeros((0, image_size, image_size, 3), np.uint8)
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        images = np.stack(list(pool.map(lambda p: _load_one(p, image_size, crop), paths)))
-    if cache_file is not None:
-        genlab_paths.write_atomically(cache_file, lambda f: np.save(f, images, allow_pickle=False))
-    return images
+        return np.stack(list(pool.map(lambda p: _load_one(p, image_size, crop), paths)))

@@ -8,24 +8,29 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from genlab.data.files import existing_images, require_dir, require_file, require_images
 from genlab.data.tags import AnimeTags, colour_tags, tag_lines
-from genlab.errors import DatasetError
+from genlab.errors import DataWarning, DatasetError
 from genlab.vocab import EYE_COLORS, HAIR_COLORS, N_EYE
 
 
 @dataclass
 class AnimeRecords:
-    """Image paths with hair and eye class ids (indices into HAIR_COLORS / EYE_COLORS)."""
+    """Image paths with hair and eye class ids (indices into HAIR_COLORS / EYE_COLORS).
+
+    ``dropped_rows`` counts the table rows the reader left out, ``drop_reasons`` each reason's count.
+    """
 
     paths: list
     hair: np.ndarray
     eye: np.ndarray
+    dropped_rows: int = 0
+    drop_reasons: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -80,10 +85,11 @@ def read_tags_clean(root) -> AnimeRecords:
     if dropped:
         detail = ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items()))
         warnings.warn(f"{table}: dropped {dropped} of {total} rows without exactly one hair and one eye colour "
-                      f"({detail})", stacklevel=2)
+                      f"({detail})", DataWarning, stacklevel=2)
     if not names:
         raise DatasetError("no row has exactly one hair colour and one eye colour", table)
-    return AnimeRecords(existing_images(faces, available, names, rows, table), np.asarray(hair), np.asarray(eye))
+    return AnimeRecords(existing_images(faces, available, names, rows, table), np.asarray(hair), np.asarray(eye),
+                        dropped, dict(sorted(reasons.items())))
 
 
 def read_extra_tags(root) -> AnimeRecords:
@@ -112,5 +118,6 @@ def load_mlds(root, source: str = "extra") -> AnimeRecords:
         return read_tags_clean(root)
     if source == "both":
         a, b = read_extra_tags(root), read_tags_clean(root)
-        return AnimeRecords(a.paths + b.paths, np.concatenate([a.hair, b.hair]), np.concatenate([a.eye, b.eye]))
+        return AnimeRecords(a.paths + b.paths, np.concatenate([a.hair, b.hair]), np.concatenate([a.eye, b.eye]),
+                            b.dropped_rows, b.drop_reasons)
     raise ValueError(f"unknown MLDS source {source!r}; use 'extra', 'faces' or 'both'")

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from genlab.data.images import centre_square
-from genlab.errors import DatasetError
+from genlab.errors import DataWarning, DatasetError
 
 ASTRONAUT_FACE_BOX = (130, 0, 330, 200)  # (left, top, right, bottom) of the face in skimage's 512x512 astronaut
 
@@ -53,7 +53,7 @@ def load_photo_folder(folder, image_size: int) -> tuple[np.ndarray, list[str]]:
             unreadable.append(path.name)
     if unreadable:
         warnings.warn(f"{folder}: skipped {len(unreadable)} file(s) that are not readable images: {', '.join(unreadable)}",
-                      stacklevel=2)
+                      DataWarning, stacklevel=2)
     if not images:
         found = f"{len(candidates)} file(s), none a readable image" if candidates else "it is empty"
         raise DatasetError(f"no readable photo in the folder ({found}); add JPEG or PNG photos", folder)

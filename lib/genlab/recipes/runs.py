@@ -13,6 +13,7 @@ from genlab.report.plots import snapshot_viewer
 from genlab.runtime import headless
 from genlab.train.average import decay_for
 from genlab.train.callbacks import SampleSnapshots
+from genlab.train.devices import strategy_scope
 from genlab.train.driver import TrainResult, fixed_latent, set_seed, train
 from genlab.train.inference import generate
 
@@ -81,7 +82,8 @@ def train_run(spec: RunSpec, profile, seed: int, run_dir, images: np.ndarray, co
     scaled to the run's length. ``callbacks`` are extra Keras callbacks (the bench's probes).
     """
     set_seed(seed)
-    model = spec.build(profile, seed, **spec.hparams)
+    with strategy_scope():  # built and compiled under the process's strategy; fit() trains under the same
+        model = spec.build(profile, seed, **spec.hparams)
     steps = profile.steps_for(spec.step_key)
     if spec.ema_half_life:
         model.average_generator(decay_for(steps, spec.ema_half_life), spec.ema_statistics)

@@ -339,13 +339,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     report = run(args.quick, tuple(s.strip() for s in args.only.split(",")))
     print(format_report(report))
+    print(f"written to {write_report(report, 'bench.json')}")
+    return 0
+
+
+def write_report(report: dict, name: str) -> Path:
+    """``build/<name>``: a benchmark's results as JSON."""
     from genlab import paths
 
-    out = paths.project_root() / "build" / "bench.json"
+    out = paths.project_root() / "build" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
-    print(f"written to {out}")
-    return 0
+    return out
 
 
 if __name__ == "__main__":

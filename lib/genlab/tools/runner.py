@@ -1,19 +1,20 @@
 """Execute the notebooks headlessly (``make figures``) and export them to HTML (``make html``).
 
-Each notebook runs with papermill into ``build/notebooks/`` (never over the committed
-sources), receiving ``profile``, ``data_root`` and ``seed`` as parameters. A stamp records
-what a finished notebook was run with; a second ``make figures`` skips notebooks whose
-stamp, source and figures are all up to date, so an interrupted run picks up where it
-stopped (and the interrupted notebook's training resumes from its checkpoint).
+Each notebook runs with papermill into ``build/notebooks/`` (never over the committed sources),
+receiving ``profile``, ``data_root`` and ``seed`` as parameters, plus ``tags_file`` (3-2 only) and
+``photos_dir`` (3-3 only) when given. User paths are made absolute from the folder ``make`` was run
+in. A stamp records what a finished notebook ran with, on what data (content fingerprints): a
+second ``make figures`` skips notebooks whose stamp, source, data and figures are all up to date,
+so an interrupted run picks up where it stopped. A failing notebook does not stop the others.
 
-    python -m genlab.tools.runner figures --profile cpu [--data PATH] [--only NAME ...] [--force] [--jobs N]
-                                    [--precision auto|float32|mixed_bfloat16]
+    python -m genlab.tools.runner figures --profile cpu [--data PATH] [--tags FILE] [--photos FOLDER]
+        [--fallback embedded] [--strategy auto|mirrored|multiworker|default] [--steps N] [--only NAME ...]
+        [--force] [--jobs N] [--precision auto|float32|mixed_bfloat16]
     python -m genlab.tools.runner html
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -21,78 +22,52 @@ import time
 from pathlib import Path
 
 from genlab import paths
-from genlab.tools import gallery, manifest
+from genlab.tools import console, gallery, kernels, manifest, schedule, stamps
+
+ONLY_FOR = {"tags_file": "hw3_2_text_to_image", "photos_dir": "hw3_3_style_transfer"}  # who takes which input
+CALLER_VARIABLE = "GENLAB_CALLER_DIR"  # the folder make was run in (relative user paths start there)
 
 
-def _source_hash(notebook: Path) -> str:
-    """Hash of the notebook and the library it imports: a change in either re-runs it.
-
-    ``genlab/tools`` (this runner, the manifest, the gallery, the bench) drives or describes the
-    runs but no notebook imports it: editing it (say, a caption) does not make notebooks stale.
-    """
-    library = paths.project_root() / "lib" / "genlab"
-    digest = hashlib.sha256(notebook.read_bytes())
-    for module in sorted(library.rglob("*.py")):
-        if module.relative_to(library).parts[0] != "tools":
-            digest.update(module.read_bytes())
-    return digest.hexdigest()[:16]
+class NotebookFailed(RuntimeError):
+    """A notebook stopped with an error; the message says what and where to look."""
 
 
-def _stamp_path(name: str) -> Path:
-    return paths.executed_dir() / f"{name}.stamp.json"
+def user_path(value: str | None, what: str, kind: str) -> Path | None:
+    """``value`` as an absolute path (relative to where make was run); it must exist as a ``kind`` (file/folder)."""
+    if not value:
+        return None
+    base = os.environ.get(CALLER_VARIABLE) or os.getcwd()
+    path = Path(os.path.abspath(Path(base) / Path(value).expanduser()))
+    found = path.is_dir() if kind == "folder" else path.is_file()
+    if not found:
+        state = f"is not a {kind}" if path.exists() else "does not exist"
+        relative = "" if Path(value).expanduser().is_absolute() else f" ({what}={value!r} taken from {base})"
+        raise ValueError(f"{what}={path} {state}{relative}")
+    return path
 
 
-def _read_stamp(name: str) -> dict | None:
-    """What the last finished run of ``name`` recorded, or None if it has not finished."""
-    stamp = _stamp_path(name)
-    return json.loads(stamp.read_text()) if stamp.exists() else None
-
-
-def _precision() -> str:
-    """The precision the kernels are told to use (``GENLAB_PRECISION``, set by ``run_figures``)."""
-    from genlab.profiles import PRECISION_VARIABLE
-
-    return os.environ.get(PRECISION_VARIABLE) or "auto"
-
-
-def _is_up_to_date(name: str, parameters: dict) -> bool:
-    recorded = _read_stamp(name)
-    if recorded is None:
-        return False
-    if recorded.get("source") != _source_hash(paths.notebooks_dir() / f"{name}.ipynb"):
-        return False
-    if recorded.get("parameters") != parameters or recorded.get("precision", "auto") != _precision():
-        return False
-    figures = paths.figures_dir()
-    return all((figures / fig).exists() and (figures / fig).stat().st_mtime >= recorded["started"] - 1
-               for fig in manifest.promised_figures(name))
-
-
-def run_notebook(name: str, parameters: dict) -> float:
-    """Execute one notebook with papermill; returns seconds taken."""
+def run_notebook(name: str, parameters: dict, settings: dict | None = None, inputs: dict | None = None) -> float:
+    """Execute one notebook with papermill; returns seconds taken, or raises :class:`NotebookFailed`."""
     import papermill
 
+    kernels.quiet_asyncio()
     source = paths.notebooks_dir() / f"{name}.ipynb"
     if not source.exists():
         raise FileNotFoundError(f"{source}: notebook not found")
     # Until it finishes, its figures may be half rewritten: the old stamp must not vouch for them.
-    _stamp_path(name).unlink(missing_ok=True)
+    for stale in (stamps.stamp_path(name), stamps.uses_path(name), stamps.kernel_log_path(name)):
+        stale.unlink(missing_ok=True)
     started = time.time()
-    papermill.execute_notebook(
-        str(source),
-        str(paths.executed_dir() / f"{name}.ipynb"),
-        parameters=parameters,
-        kernel_name="python3",
-        cwd=str(paths.notebooks_dir()),
-        progress_bar=False,
-        log_output=False,
-    )
+    try:
+        papermill.execute_notebook(
+            str(source), str(paths.executed_dir() / f"{name}.ipynb"), parameters=parameters, kernel_name="python3",
+            cwd=str(paths.notebooks_dir()), progress_bar=False, log_output=False,
+            kernel_manager_class=kernels.kernel_manager_class(stamps.kernel_log_path(name), name))
+    except Exception as error:
+        raise NotebookFailed(console.describe_error(error)) from None
     seconds = time.time() - started
-    _stamp_path(name).write_text(json.dumps({
-        "source": _source_hash(source), "parameters": parameters, "precision": _precision(),
-        "started": started, "seconds": round(seconds, 1),
-        "peak_kernel_mib": peak_kernel_mib(),
-    }, indent=2))
+    stamps.write_stamp(name, stamps.source_hash(source), settings or {"parameters": parameters}, inputs or {},
+                       started, seconds, peak_kernel_mib())
     return seconds
 
 
@@ -108,7 +83,7 @@ def check_figures(names, started: float) -> list[str]:
     problems = []
     figures = paths.figures_dir()
     for name in names:
-        stamp = _read_stamp(name)
+        stamp = stamps.read_stamp(name)
         since = stamp["started"] if stamp else started
         for fig in manifest.promised_figures(name):
             path = figures / fig
@@ -127,34 +102,8 @@ def default_jobs() -> int:
     """
     from genlab.profiles import gpu_available
 
-    return 1 if (os.cpu_count() or 1) < 2 or gpu_available() else 2
-
-
-def _dependencies() -> dict[str, tuple[str, ...]]:
-    """Notebooks that must finish before a notebook starts: those training the runs it reuses (the registry)."""
-    from genlab.recipes.registry import notebook_dependencies
-
-    return notebook_dependencies()
-
-
-def _priorities(names) -> dict[str, float]:
-    """Expected seconds of a notebook plus the longest chain of notebooks waiting for it."""
-    after = _dependencies()
-
-    def chain(name):
-        waiting = [n for n in names if name in after.get(n, ())]
-        return manifest.CPU_SECONDS.get(name, 0.0) + max((chain(n) for n in waiting), default=0.0)
-
-    return {name: chain(name) for name in names}
-
-
-def _next_ready(pending: list[str], finished: set[str], names) -> str | None:
-    """The pending notebook with the longest chain whose prerequisites (if selected) have finished."""
-    after = _dependencies()
-    for name in pending:
-        if all(dep in finished or dep not in names for dep in after.get(name, ())):
-            return name
-    return None
+    with kernels.quiet_stderr():  # TensorFlow's import banners
+        return 1 if (os.cpu_count() or 1) < 2 or gpu_available() else 2
 
 
 def _threads_per_kernel(jobs: int) -> int:
@@ -171,64 +120,110 @@ def _threads_per_kernel(jobs: int) -> int:
     return threads
 
 
+def _dry_run_folders(profile: str, steps: int) -> Path:
+    """A run with overridden steps writes its figures, runs and notebooks apart, never over the real ones."""
+    base = paths.project_root() / "build" / f"dryrun-{profile}-steps{steps}"
+    for variable, leaf in (("GENLAB_FIGURES", "figures"), ("GENLAB_RUNS", "runs"), ("GENLAB_EXECUTED", "notebooks")):
+        os.environ[variable] = str(base / leaf)
+    return base
+
+
+def _inputs(name: str, tags: Path | None, photos: Path | None) -> dict:
+    given = {"tags_file": tags, "photos_dir": photos}
+    return {key: str(value) for key, value in given.items() if value and ONLY_FOR[key] == name}
+
+
 def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force: bool = False, jobs: int | None = None,
-                precision: str | None = None) -> int:
+                precision: str | None = None, tags: str | None = None, photos: str | None = None,
+                fallback: str | None = None, strategy: str | None = None, steps: int | None = None) -> int:
     """Execute the selected notebooks (all by default) and check their figures; returns an exit code.
 
     ``precision`` (auto, float32, mixed_bfloat16; default ``GENLAB_PRECISION`` or auto) is
     settled here once, so every kernel trains under the same policy and the stamps record it.
+    ``steps`` overrides every model's steps (the dry run) and sends every output to
+    ``build/dryrun-<profile>-steps<N>/``.
     """
     os.environ["GENLAB_HEADLESS"] = "1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    kernels.quiet_asyncio()
     from genlab.profiles import PRECISION_VARIABLE, get_profile, resolve_precision
+    from genlab.session import FALLBACK_VARIABLE, REPORT_VARIABLE, STEPS_VARIABLE
 
-    chosen = get_profile(profile)
     try:
-        mixed = resolve_precision(chosen, precision).mixed_precision
-    except ValueError as error:
-        print(error, file=sys.stderr)
+        with kernels.quiet_stderr():  # TensorFlow's import banners are not news ("auto" asks it for a GPU)
+            from genlab.train.devices import STRATEGIES, STRATEGY_VARIABLE
+
+            chosen = get_profile(profile)
+            mixed = resolve_precision(chosen, precision).mixed_precision
+        data_root = user_path(data, "DATA", "folder")
+        tags_file, photos_dir = user_path(tags, "TAGS", "file"), user_path(photos, "PHOTOS", "folder")
+        if tags_file:
+            from genlab.data.tags import read_tag_file
+
+            requests = read_tag_file(tags_file)  # a bad line stops here, before anything runs
+        if (fallback or "") not in ("", "none", "embedded"):
+            raise ValueError(f"FALLBACK={fallback!r}: use FALLBACK=embedded, or leave it empty")
+        if (strategy or "auto") not in STRATEGIES:
+            raise ValueError(f"STRATEGY={strategy!r}: choose one of {', '.join(STRATEGIES)}")
+    except ValueError as error:  # DatasetError is one
+        print(f"make figures: {error}", file=sys.stderr)
         return 2
     os.environ[PRECISION_VARIABLE] = policy = "mixed_bfloat16" if mixed else "float32"
+    os.environ[FALLBACK_VARIABLE] = fallback = "embedded" if fallback == "embedded" else ""
+    os.environ[STRATEGY_VARIABLE] = strategy = strategy or "auto"
+    os.environ[STEPS_VARIABLE] = str(steps or "")
+    dry = _dry_run_folders(chosen.name, steps) if steps else None
+    os.environ[REPORT_VARIABLE] = str(paths.executed_dir())
     profile = chosen.name
     names = list(only) if only else [n for n in manifest.NOTEBOOKS if (paths.notebooks_dir() / f"{n}.ipynb").exists()]
     unknown = [n for n in names if n not in manifest.NOTEBOOKS]
     if unknown:
         print(f"unknown notebook(s): {', '.join(unknown)}; known: {', '.join(manifest.NOTEBOOKS)}", file=sys.stderr)
         return 2
-    parameters = {"profile": profile, "data_root": data or "", "seed": seed}
+    base = {"profile": profile, "data_root": str(data_root or ""), "seed": seed}
+    inputs = {name: _inputs(name, tags_file, photos_dir) for name in names}
+    settings = {name: {"parameters": {**base, **inputs[name]}, "precision": policy, "fallback": fallback,
+                       "strategy": strategy, "steps": steps or 0} for name in names}
     started = time.time()
-    timings, pending = {}, []
-    for name in names:
-        if not force and _is_up_to_date(name, parameters):
-            timings[name] = 0.0
-        else:
-            pending.append(name)
+    stale = {n: "FORCE=1" if force else stamps.staleness(n, settings[n], inputs[n]) for n in names}
+    pending = [n for n in names if stale[n]]
     requested = jobs or default_jobs()
     threads = _threads_per_kernel(requested)
     jobs = max(1, min(requested, len(pending) or 1))
     count = f"{len(names)} notebook" + ("s" if len(names) != 1 else "")
-    schedule = f"{jobs} side by side" if jobs > 1 else "one at a time"
-    print(f"make figures: profile {profile} ({policy}), data {data or 'embedded synthetic'}, seed {seed}, "
-          f"{count}, {schedule} with {threads} thread(s) each")
+    schedule_text = f"{jobs} side by side" if jobs > 1 else "one at a time"
+    print(f"make figures: profile {profile} ({policy}), seed {seed}, {count}, {schedule_text} with {threads} thread(s) each")
+    print(console.data_line(data_root, fallback))
+    if tags_file:
+        print(f"  tags file (hw3_2_text_to_image only): {tags_file} ({len(requests)} lines)")
+    if photos_dir:
+        print(f"  photos (hw3_3_style_transfer only): {photos_dir}")
+    if strategy != "auto":
+        print(f"  strategy: {strategy}")
+    if dry:
+        print(f"  dry run: every model trains {steps} steps; figures, runs and notebooks go to {dry}")
     for name in names:
-        if name not in pending:
-            print(f"  {name}: up to date, skipped")
-    priority = _priorities(names)
+        print(f"  {name}: " + (f"to run ({stale[name]})" if stale[name] else "up to date, skipped"))
+    priority = schedule.priorities(names)
     pending.sort(key=lambda n: -priority[n])
-    failed = _execute(pending, names, parameters, jobs, timings)
-    if failed:
-        return 1
+    outcome = _execute(pending, names, settings, inputs, jobs)
     total = time.time() - started
+    done = [n for n in names if n not in outcome.failed and n not in outcome.blocked]
     (paths.executed_dir() / "timings.json").write_text(json.dumps(
-        {"profile": profile, "precision": policy, "jobs": jobs, "threads_per_kernel": threads, "seconds": timings, "total": total, "peak_kernel_mib": _largest_kernel(names)},
-        indent=2))
-    problems = check_figures(names, started)
+        {"profile": profile, "precision": policy, "jobs": jobs, "threads_per_kernel": threads,
+         "seconds": {n: outcome.seconds.get(n, 0.0) for n in done}, "total": total,
+         "peak_kernel_mib": _largest_kernel(names)}, indent=2))
+    problems = check_figures(done, started)
+    page = gallery.write_gallery(profile, seed, {n: s for n in manifest.NOTEBOOKS if (s := stamps.read_stamp(n))}, policy)
+    print(f"Gallery: {page}")
     if problems:
         print("Missing or stale figures:\n  " + "\n  ".join(problems), file=sys.stderr)
+    if outcome.failed or outcome.blocked:
+        console.summary(outcome, names)
         return 1
-    stamps = {n: stamp.get("seconds") for n in manifest.NOTEBOOKS if (stamp := _read_stamp(n))}
-    page = gallery.write_gallery(profile, seed, data, stamps, policy)
+    if problems:
+        return 1
     figures = paths.figures_dir()
-    print(f"Gallery: {page}")
     print(f"All {sum(len(manifest.promised_figures(n)) for n in names)} figures are up to date in {figures} ({total:.0f} s):")
     for name in names:
         for fig in manifest.promised_figures(name):
@@ -238,59 +233,37 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
 
 def _largest_kernel(names) -> float:
     """Largest resident memory (MiB) of any kernel, from the stamps of this and earlier runs."""
-    stamps = [stamp for n in names if (stamp := _read_stamp(n))]
-    return max([s.get("peak_kernel_mib") or 0.0 for s in stamps] + [peak_kernel_mib()])
+    recorded = [stamp for n in names if (stamp := stamps.read_stamp(n))]
+    return max([s.get("peak_kernel_mib") or 0.0 for s in recorded] + [peak_kernel_mib()])
 
 
-def _report_failure(name: str, error: Exception) -> None:
-    # papermill raises PapermillExecutionError with the failing cell's traceback
-    print(f"  {name}: FAILED\n{error}", file=sys.stderr)
-    print(f"  the partly executed notebook is {paths.executed_dir() / (name + '.ipynb')}", file=sys.stderr)
+def _execute(pending: list[str], names, settings: dict, inputs: dict, jobs: int) -> schedule.Outcome:
+    """Run the pending notebooks, ``jobs`` at a time (spawned processes), or here when ``jobs`` is 1."""
+    def start(name):
+        print(f"  {name}: running ...", flush=True)
 
+    def end(name, seconds, error):
+        console.report(name, seconds, error, peak_kernel_mib() if jobs == 1 else None)
 
-def _execute(pending: list[str], names, parameters: dict, jobs: int, timings: dict) -> bool:
-    """Run the pending notebooks, ``jobs`` at a time; returns True if one failed.
-
-    After a failure no new notebook starts; those already running finish (their training is
-    checkpointed either way).
-    """
-    finished = {n for n in names if n not in pending}
+    args = {name: (settings[name]["parameters"], settings[name], inputs[name]) for name in names}
     if jobs == 1:
-        for name in pending:
-            print(f"  {name}: running ...", flush=True)
-            try:
-                timings[name] = run_notebook(name, parameters)
-            except Exception as error:
-                _report_failure(name, error)
-                return True
-            print(f"  {name}: {timings[name]:.0f} s (largest kernel so far: {peak_kernel_mib():.0f} MiB resident)")
-        return False
-
+        return schedule.run_all(pending, names, 1, lambda name: run_notebook(name, *args[name]), start, end)
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
-    failed = False
-    pending = list(pending)
-    # spawn, not fork: this process has TensorFlow loaded (it looked for a GPU).
+    # spawn, not fork: this process may have TensorFlow loaded (it looked for a GPU).
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        running = {}
-        while running or (pending and not failed):
-            while not failed and len(running) < jobs and (name := _next_ready(pending, finished, names)):
-                pending.remove(name)
-                print(f"  {name}: running ...", flush=True)
-                running[pool.submit(run_notebook, name, parameters)] = name
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                name = running.pop(future)
-                try:
-                    timings[name] = future.result()
-                except Exception as error:
-                    _report_failure(name, error)
-                    failed = True
-                    continue
-                finished.add(name)
-                print(f"  {name}: {timings[name]:.0f} s", flush=True)
-    return failed
+        return schedule.run_all(pending, names, jobs, _Runner(args), start, end, pool=pool)
+
+
+class _Runner:
+    """``run_notebook`` with each notebook's arguments, picklable for the worker processes."""
+
+    def __init__(self, args: dict):
+        self.args = args
+
+    def __call__(self, name: str) -> float:
+        return run_notebook(name, *self.args[name])
 
 
 def main(argv=None) -> int:
@@ -298,7 +271,12 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     fig = sub.add_parser("figures", help="execute the notebooks and regenerate every figure")
     fig.add_argument("--profile", default="auto", help="smoke, cpu, full or auto (full with a GPU, else cpu)")
-    fig.add_argument("--data", default="", help="root of a real dataset folder (default: embedded synthetic data)")
+    fig.add_argument("--data", default="", help="folder of real datasets (default: embedded synthetic data)")
+    fig.add_argument("--tags", default="", help="3-2's tags file: lines 'id,<colour> hair <colour> eyes'")
+    fig.add_argument("--photos", default="", help="3-3's folder of photos to restyle")
+    fig.add_argument("--fallback", default="", help="'embedded': parts without a real layout use embedded data")
+    fig.add_argument("--strategy", default="auto", help="auto, mirrored, multiworker or default")
+    fig.add_argument("--steps", type=int, default=0, help="train every model this many steps (a dry run)")
     fig.add_argument("--seed", type=int, default=0)
     fig.add_argument("--only", nargs="*", help="run only these notebooks (names without .ipynb)")
     fig.add_argument("--force", action="store_true", help="re-run notebooks even when up to date")
@@ -311,7 +289,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "figures":
         jobs = None if args.jobs == "auto" else int(args.jobs)
-        return run_figures(args.profile, args.data or None, args.seed, args.only, args.force, jobs, args.precision)
+        return run_figures(args.profile, args.data or None, args.seed, args.only, args.force, jobs, args.precision,
+                           args.tags, args.photos, args.fallback, args.strategy, args.steps or None)
     return gallery.export_html()
 
 
