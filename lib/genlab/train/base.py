@@ -126,7 +126,7 @@ class AdversarialTrainer(Trainer):
     def sampler(self):
         if self.average is None:
             return self.generator
-        return self.average.sampling_network(int(self.g_optimizer.iterations))
+        return self.average.sampling_network(int(self.g_optimizer.iterations.numpy()))  # .numpy(): a MirroredVariable has no __int__
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
