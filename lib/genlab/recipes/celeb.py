@@ -8,13 +8,14 @@ import numpy as np
 
 from genlab.data.ranges import UNIT, to_float, to_signed
 from genlab.eval.detectors import haar_face_rate, haar_smile_rate
+from genlab.eval.factors import code_nmi, hair_group, row_change
 from genlab.eval.scores import attribute_accuracy, evaluate_generated
 from genlab.recipes import registry
 from genlab.recipes.sources import infogan_codes
 from genlab.report.tables import comparison_table
 from genlab.train.driver import fixed_latent
 from genlab.train.inference import batched
-from genlab.vocab import SMILING
+from genlab.vocab import HAIR_GROUP, SMILING
 
 KL_WEIGHTS = (1e-5, 1e-4, 1e-3)
 VAE_RUNS = ("vae_kl1e-5", "vae_kl1e-4", "vae_kl1e-3")  # in the order of KL_WEIGHTS
@@ -94,7 +95,7 @@ def acgan_table(run, classifier, pairs, train_images: np.ndarray, train_records,
     names = train_records.names
     off, on = pairs
     many_off = run.sample(n, seed + 1, conditions=np.zeros((n, 1)))
-    many_on = run.sample(n, seed + 2, conditions=np.ones((n, 1)))
+    many_on = run.sample(n, seed + 1, conditions=np.ones((n, 1)))  # the same z: pairs that differ in Smiling only
     p_pairs = attribute_probabilities(classifier, np.concatenate([off, on]), names, SMILING)
     p_many = attribute_probabilities(classifier, np.concatenate([many_off, many_on]), names, SMILING)
     pair_target, many_target = np.repeat([0, 1], len(off)), np.repeat([0, 1], n)
@@ -111,9 +112,20 @@ def acgan_table(run, classifier, pairs, train_images: np.ndarray, train_records,
         {"measure": "Haar smile rate, real smiling", "value": haar_smile_rate(real_pm1[real_smile == 1][:k])["rate"]},
         {"measure": "Haar smile rate, real not smiling", "value": haar_smile_rate(real_pm1[real_smile == 0][:k])["rate"]},
     ]
+    flipped = condition_side_effects(classifier, many_off, many_on, names)
+    rows += [{"measure": f"other attributes flipped by the Smiling input (share of samples): {name}", "value": share}
+             for name, share in flipped[:3]]
+    rows.append({"measure": "other attributes flipped, mean over all", "value": float(np.mean([s for _, s in flipped]))})
     report = evaluate_generated(classifier, real_pm1, np.concatenate([many_off, many_on]), seed=seed)
     rows += [{"measure": key, "value": value} for key, value in report.items()]
     return comparison_table(rows)
+
+
+def condition_side_effects(classifier, off: np.ndarray, on: np.ndarray, names) -> list[tuple[str, float]]:
+    """For pairs that share z, the share whose classifier decision flips, per attribute other than Smiling, most first."""
+    p_off, p_on = classifier.predict(off)["attrs"], classifier.predict(on)["attrs"]
+    flips = ((p_off > 0.5) != (p_on > 0.5)).mean(axis=0)
+    return sorted(((name, float(f)) for name, f in zip(names, flips) if name != SMILING), key=lambda t: -t[1])
 
 
 # -- InfoGAN ---------------------------------------------------------------------------------
@@ -131,18 +143,31 @@ def infogan_sweep(run, seed: int, n_cols: int = 8) -> np.ndarray:
 
 
 def infogan_table(run, classifier, train_images: np.ndarray, names, eval_samples: int, per_code: int, seed: int):
-    """Distances to real faces, and the attributes whose rate moves most across code values."""
+    """Distances to real faces; how much the categorical code determines what the classifier sees.
+
+    NMI between the code and the classifier's hair group (black, blond, brown or none) and each
+    binary attribute; the attributes whose rate moves most across code values; the mean pixel
+    change between the rows of the sweep figure (same z down each column).
+    """
     n_categories, n_continuous = infogan_code_size()
     codes = infogan_codes(n_categories, n_continuous)
-    rates = []
+    attrs, code_ids = [], np.repeat(np.arange(n_categories), per_code)
     for k in range(n_categories):
         zk = fixed_latent(per_code, run.model.latent_dim, seed + 10 + k)
-        images = run.generate([zk, np.repeat(codes[k : k + 1], per_code, axis=0)])
-        rates.append(classifier.predict(images)["attrs"].mean(axis=0))
-    spread = np.ptp(np.array(rates), axis=0)
+        attrs.append(classifier.predict(run.generate([zk, np.repeat(codes[k : k + 1], per_code, axis=0)]))["attrs"])
+    attrs = np.concatenate(attrs)
+    rates = attrs.reshape(n_categories, per_code, -1).mean(axis=1)
+    spread = np.ptp(rates, axis=0)
+    nmi = {name: code_nmi(code_ids, attrs[:, i] > 0.5) for i, name in enumerate(names)}
+    nmi["hair group"] = code_nmi(code_ids, hair_group(attrs, [list(names).index(h) for h in HAIR_GROUP]))
+    best = max(nmi, key=nmi.get)
+    sweep = infogan_sweep(run, seed).reshape(n_categories, -1, *train_images.shape[1:])
     fake = run.sample(eval_samples, seed + 1, conditions=codes[np.arange(eval_samples) % n_categories])
     report = evaluate_generated(classifier, to_float(train_images[: 2 * eval_samples]), fake, seed=seed)
     rows = [{"measure": key, "value": value} for key, value in report.items()]
+    rows += [{"measure": "NMI between code and hair group", "value": nmi["hair group"]},
+             {"measure": f"best NMI between code and an attribute: {best}", "value": nmi[best]},
+             {"measure": "mean pixel change between rows of the sweep ([-1, 1] scale)", "value": row_change(sweep)}]
     rows += [{"measure": f"spread of P({name}) across codes", "value": float(s)}
              for name, s in sorted(zip(names, spread), key=lambda t: -t[1])[:5]]
     return comparison_table(rows)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from genlab.eval.detectors import haar_face_rate
 from genlab.report.tables import comparison_table
 from genlab.train.stargan import stargan_targets
 from genlab.vocab import HAIR_GROUP, STARGAN_DOMAINS
 
+HAAR_SAMPLES = 200  # images per Haar face rate
 COLUMNS = ["original", "black hair", "blond hair", "brown hair", "gender", "age"]
 
 
@@ -37,12 +39,14 @@ def read_domains(classifier, images_pm1: np.ndarray) -> np.ndarray:
 
 def translation_scores(run, classifier, images_pm1: np.ndarray, labels: np.ndarray, domains=STARGAN_DOMAINS) -> list[dict]:
     """Per domain: target-attribute accuracy of translations, mean change of the other attributes,
-    and cycle reconstruction L1 (translate, then back to the original labels).
+    cycle reconstruction L1 (translate, then back to the original labels), and the Haar cascade's
+    face rate on translations divided by its rate on the originals (faces stay faces: about 1).
 
     For a hair target the other hair colours are meant to change and are not counted as "other".
     """
     rows = []
     before = classifier.predict(images_pm1)["domains"]
+    original_faces = haar_face_rate(images_pm1[:HAAR_SAMPLES])["rate"]
     hair = {i for i, d in enumerate(domains) if d in HAIR_GROUP}
     for i, target in enumerate(stargan_targets(labels, domains)):
         fake = run.generate([images_pm1, target])
@@ -54,6 +58,7 @@ def translation_scores(run, classifier, images_pm1: np.ndarray, labels: np.ndarr
             "target accuracy": float(((probs[:, i] > 0.5) == (target[:, i] > 0.5)).mean()),
             "other attributes changed": float(np.abs(probs[:, others] - before[:, others]).mean()),
             "cycle L1": float(np.abs(back - images_pm1).mean()),
+            "Haar face rate / originals": haar_face_rate(fake[:HAAR_SAMPLES])["rate"] / max(original_faces, 1e-9),
         })
     return rows
 
