@@ -69,6 +69,10 @@ class Run:
         z = fixed_latent(n, self.model.latent_dim, seed)
         return self.generate(z if conditions is None else [z, np.asarray(conditions, dtype="float32")], raw)
 
+    def signed_sample_of(self, inputs, raw: bool = False) -> np.ndarray:
+        """:meth:`generate` on ``inputs``, mapped to [-1, 1] whatever range the run trained in."""
+        return to_signed(self.generate(inputs, raw), self.spec.value_range)
+
     def signed_sample(self, n: int, seed: int, conditions=None, raw: bool = False) -> np.ndarray:
         """:meth:`sample` mapped to [-1, 1] whatever range the run trained in (NaN becomes grey)."""
         return to_signed(self.sample(n, seed, conditions, raw), self.spec.value_range)

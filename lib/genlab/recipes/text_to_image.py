@@ -34,6 +34,11 @@ def requested_rows(tags_path) -> tuple[list, list]:
     return requests, list(dict.fromkeys(tag for _, tag in requests))
 
 
+def tag_conditions_for(tag, encoding_name: str) -> np.ndarray:
+    """The condition vector of one tag in ``encoding_name``."""
+    return tag_conditions([tag.hair_index], [tag.eye_index], encoding_name)[0]
+
+
 def tag_ids(tags) -> tuple[np.ndarray, np.ndarray]:
     return np.array([t.hair_index for t in tags]), np.array([t.eye_index for t in tags])
 
