@@ -98,3 +98,11 @@ def test_tsne_scatter_has_one_group_per_label():
 def test_comparison_table_indexes_by_the_first_key():
     table = comparison_table([{"model": "GAN", "fid": 3.0}, {"model": "VAE", "fid": 5.0}])
     assert list(table.index) == ["GAN", "VAE"] and table.loc["VAE", "fid"] == 5.0
+
+
+def test_image_grid_cells_keep_at_least_every_pixel_of_a_64x64_face():
+    images = np.random.default_rng(0).uniform(-1, 1, (10, 64, 64, 3))
+    path = P.save_figure(P.image_grid(images, nrows=2, ncols=5), "test", "cells")
+    with Image.open(path) as image:
+        width, height = image.size
+    assert width >= 5 * 64 and height >= 2 * 64  # no cell is shown smaller than the image it holds

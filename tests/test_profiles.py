@@ -67,3 +67,19 @@ def test_auto_picks_full_only_with_a_gpu_and_unknown_names_are_refused():
         get_profile("laptop")
     with pytest.raises(KeyError, match="no step count for 'gan3'"):
         get_profile("cpu").steps_for("gan3")
+
+
+def test_cpu_profile_trains_every_generator_at_the_reports_64x64():
+    p = get_profile("cpu")
+    assert (p.image_size, p.stargan_image_size) == (64, 64)
+    for name in ("dcgan", "wgan_gp", "tips_baseline", "acgan_separate", "hw4_gan", "hw4_acgan", "hw4_infogan"):
+        spec = registry.get(name)
+        generator = spec.build(p, 0, **spec.hparams).generator
+        assert tuple(generator.output_shape[1:]) == (64, 64, 3), name
+    stargan = registry.get("stargan")
+    assert tuple(stargan.build(p, 0, **stargan.hparams).generator.output_shape[1:]) == (64, 64, 3)
+
+
+def test_every_adversarial_run_samples_from_a_generator_average_and_the_vaes_do_not():
+    for spec in registry.SPECS:
+        assert bool(spec.ema_half_life) == (spec.notebook != registry.VAE_NB), spec.name
