@@ -69,15 +69,15 @@ def test_auto_picks_full_only_with_a_gpu_and_unknown_names_are_refused():
         get_profile("cpu").steps_for("gan3")
 
 
-def test_cpu_profile_trains_every_generator_at_the_reports_64x64():
+def test_cpu_profile_trains_every_generator_but_stargans_at_the_reports_64x64():
     p = get_profile("cpu")
-    assert (p.image_size, p.stargan_image_size) == (64, 64)
+    assert (p.image_size, p.stargan_image_size) == (64, 32)
     for name in ("dcgan", "wgan_gp", "tips_baseline", "acgan_separate", "hw4_gan", "hw4_acgan", "hw4_infogan"):
         spec = registry.get(name)
         generator = spec.build(p, 0, **spec.hparams).generator
         assert tuple(generator.output_shape[1:]) == (64, 64, 3), name
     stargan = registry.get("stargan")
-    assert tuple(stargan.build(p, 0, **stargan.hparams).generator.output_shape[1:]) == (64, 64, 3)
+    assert tuple(stargan.build(p, 0, **stargan.hparams).generator.output_shape[1:]) == (32, 32, 3)  # see profiles.py
 
 
 def test_every_adversarial_run_samples_from_a_generator_average_and_the_vaes_do_not():
