@@ -83,3 +83,14 @@ def test_cpu_profile_trains_every_generator_but_stargans_at_the_reports_64x64():
 def test_every_adversarial_run_samples_from_a_generator_average_and_the_vaes_do_not():
     for spec in registry.SPECS:
         assert bool(spec.ema_half_life) == (spec.notebook != registry.VAE_NB), spec.name
+
+
+def test_a_notebook_runs_at_its_own_image_size_where_the_profile_says_so():
+    cpu = get_profile("cpu")
+    assert cpu.for_notebook("hw3_2_text_to_image").image_size == cpu.notebook_image_sizes["hw3_2_text_to_image"]
+    assert cpu.for_notebook("hw3_1_image_generation") is cpu and cpu.for_notebook(None) is cpu
+    assert "per notebook: hw3_2_text_to_image 32x32" in cpu.describe()
+    from genlab.session import setup
+
+    assert setup("hw3_2_text_to_image", "cpu").profile.image_size == 32
+    assert setup("hw3_1_image_generation", "cpu").profile.image_size == 64

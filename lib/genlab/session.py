@@ -291,7 +291,7 @@ def setup(notebook: str, profile: str | None = "auto", seed: int = 0, data_root:
 
     devices.configure_cpu_devices()
     limit_threads()
-    chosen = resolve_precision(get_profile(profile))
+    chosen = resolve_precision(get_profile(profile)).for_notebook(notebook)
     steps = int(os.environ.get(STEPS_VARIABLE) or 0) or None
     if steps:
         chosen = replace(chosen, steps={key: steps for key in chosen.steps},
