@@ -49,12 +49,12 @@ NOTEBOOKS: dict[str, list[str]] = {
 
 
 # Seconds each notebook took in ``make figures PROFILE=cpu`` on 2 cores with one thread per kernel,
-# two side by side, under mixed_bfloat16 (the ACGAN estimated for its 1,200 steps). Only used to
-# order the work (long chains first).
+# two side by side, in float32 at 64x64 (3-2 and StarGAN at 32x32: estimated from their steps).
+# Only used to order the work (long chains first).
 CPU_SECONDS: dict[str, float] = {
-    "hw3_1_image_generation": 168, "hw3_2_text_to_image": 404, "hw3_wgan_comparison": 414,
-    "hw3_training_tips": 180, "hw3_3_style_transfer": 515, "hw4_1_vae": 141, "hw4_2_gan": 149,
-    "hw4_3_acgan": 650, "hw4_4_infogan": 99,
+    "hw3_1_image_generation": 1116, "hw3_2_text_to_image": 600, "hw3_wgan_comparison": 1386,
+    "hw3_training_tips": 488, "hw3_3_style_transfer": 900, "hw4_1_vae": 547, "hw4_2_gan": 590,
+    "hw4_3_acgan": 1375, "hw4_4_infogan": 401,
 }
 
 
