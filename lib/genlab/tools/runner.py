@@ -58,6 +58,7 @@ def run_notebook(name: str, parameters: dict, settings: dict | None = None, inpu
     for stale in (stamps.stamp_path(name), stamps.uses_path(name), stamps.kernel_log_path(name)):
         stale.unlink(missing_ok=True)
     started = time.time()
+    source_hash = stamps.source_hash(source)  # what the kernel will import; edits made while it runs leave it stale
     try:
         papermill.execute_notebook(
             str(source), str(paths.executed_dir() / f"{name}.ipynb"), parameters=parameters, kernel_name="python3",
@@ -66,7 +67,7 @@ def run_notebook(name: str, parameters: dict, settings: dict | None = None, inpu
     except Exception as error:
         raise NotebookFailed(console.describe_error(error)) from None
     seconds = time.time() - started
-    stamps.write_stamp(name, stamps.source_hash(source), settings or {"parameters": parameters}, inputs or {},
+    stamps.write_stamp(name, source_hash, settings or {"parameters": parameters}, inputs or {},
                        started, seconds, peak_kernel_mib())
     return seconds
 
