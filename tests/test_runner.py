@@ -94,6 +94,21 @@ def test_a_library_edit_made_meanwhile_while_a_notebook_runs_leaves_it_stale(pro
     assert "up to date, skipped" not in capsys.readouterr().out
 
 
+def test_gallery_states_the_wall_time_and_which_notebooks_loaded_trained_runs(project):
+    from genlab.train.driver import LOADED_MESSAGE
+
+    assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
+    page = (paths.figures_dir() / "README.md").read_text()
+    assert "min of wall time from the first start to the last finish" in page
+    assert "trained run(s) loaded from checkpoints" not in page
+    executed = paths.executed_dir() / "hw4_2_gan.ipynb"
+    executed.write_text(executed.read_text() + f"\n{LOADED_MESSAGE} at step 4\n")
+    stamp = stamps.read_stamp("hw4_2_gan")
+    gallery.write_gallery("smoke", 0, {"hw4_2_gan": stamp})
+    assert "## hw4_2_gan (" in (page := (paths.figures_dir() / "README.md").read_text())
+    assert "1 trained run(s) loaded from checkpoints" in page
+
+
 def test_gallery_tables_show_empty_cells_and_no_index_name(project):
     tables = paths.figures_dir() / "tables"
     tables.mkdir(parents=True)

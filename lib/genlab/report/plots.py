@@ -84,9 +84,11 @@ def image_grid(images, nrows: int, ncols: int, value_range=SIGNED, row_labels=No
         axes[r, 0].set_ylabel(str(label), rotation=0, ha="right", va="center", fontsize=8)
     for c, label in enumerate(col_labels or []):
         axes[0, c].set_title(str(label), fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.subplots_adjust(wspace=0.04, hspace=0.04)
+    fig_height = nrows * cell_h
+    top_inches = (0.25 if col_labels else 0.0) + (0.1 + 0.18 * (str(title).count("\n") + 1) if title else 0.05)
+    if title:  # a fixed gap in inches above the grid, however many rows it has
+        fig.suptitle(title, fontsize=10, y=1.0, va="bottom")
+    fig.subplots_adjust(wspace=0.04, hspace=0.04, top=1.0 - min(0.5, top_inches / fig_height) if title else None)
     return fig
 
 
