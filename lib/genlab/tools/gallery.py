@@ -21,10 +21,10 @@ def _data_lines(stamp: dict | None) -> list[str]:
     return [line for item in lines for line in (item, "")]
 
 
-def _loaded_runs(name: str) -> int:
-    """How many runs the executed notebook loaded from a finished checkpoint instead of training them."""
+def _loaded_runs(name: str) -> bool:
+    """Whether the executed notebook loaded a finished run from its checkpoint instead of training it."""
     executed = paths.executed_dir() / f"{name}.ipynb"
-    return executed.read_text(encoding="utf-8").count(LOADED_MESSAGE) if executed.exists() else 0
+    return executed.exists() and LOADED_MESSAGE in executed.read_text(encoding="utf-8")
 
 
 def _timing_line(stamps: dict) -> str:
@@ -56,7 +56,7 @@ def write_gallery(profile: str, seed: int, stamps: dict, precision: str = "float
         if not (paths.notebooks_dir() / f"{name}.ipynb").exists():
             continue
         seconds, loaded = (stamps.get(name) or {}).get("seconds"), _loaded_runs(name)
-        timing = f" ({seconds:.0f} s" + (f"; {loaded} trained run(s) loaded from checkpoints" if loaded else "") + ")" \
+        timing = f" ({seconds:.0f} s" + ("; trained runs loaded from checkpoints" if loaded else "") + ")" \
             if seconds else ""
         lines += [f"## {name}{timing}", ""]
         lines += _data_lines(stamps.get(name))
