@@ -95,7 +95,7 @@ def test_a_library_edit_made_meanwhile_while_a_notebook_runs_leaves_it_stale(pro
 
 
 def test_gallery_states_the_wall_time_and_which_notebooks_loaded_trained_runs(project):
-    from genlab.train.driver import LOADED_MESSAGE
+    from genlab.runtime import LOADED_MESSAGE
 
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
     page = (paths.figures_dir() / "README.md").read_text()

@@ -7,7 +7,7 @@ from pathlib import Path
 from genlab import paths
 from genlab.data.usage import from_records
 from genlab.tools import manifest
-from genlab.train.driver import LOADED_MESSAGE
+from genlab.runtime import LOADED_MESSAGE  # not genlab.train: the runner must not import TensorFlow
 
 
 def _data_lines(stamp: dict | None) -> list[str]:

@@ -15,7 +15,7 @@ import pandas as pd
 import tensorflow as tf
 
 from genlab import paths
-from genlab.runtime import headless
+from genlab.runtime import LOADED_MESSAGE, headless
 from genlab.train import callbacks as C
 from genlab.train.checkpoints import CheckpointStore
 
@@ -33,8 +33,6 @@ class TrainResult:
     images_per_second: float = float("nan")
     snapshots: dict = field(default_factory=dict)
 
-
-LOADED_MESSAGE = "already trained, loaded its checkpoint"  # the gallery looks for it in executed notebooks
 
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy and TensorFlow (initial weights, dropout) in one call."""
