@@ -10,7 +10,8 @@
 #          JOBS=auto|N (notebooks side by side; auto: 2 on a CPU-only machine with >= 2 cores, else 1),
 #          PRECISION=auto|float32|mixed_bfloat16 (auto: the cpu profile trains in bfloat16 where the CPU has it natively),
 #          STRATEGY=auto|mirrored|multiworker|default (auto: MirroredStrategy with 2+ GPUs, MultiWorker with TF_CONFIG),
-#          STEPS=N (every model trains N steps; outputs go to build/dryrun-<profile>-steps<N>/, never to figures/).
+#          STEPS=N (every model trains N steps; outputs go to build/dryrun-<profile>-steps<N>/, never to figures/),
+#          TEST_WORKERS=auto|N (make test: pytest-xdist processes; auto: one per core).
 # Relative DATA, TAGS and PHOTOS are taken from the folder make was typed in; paths may contain spaces.
 
 PYTHON ?= python3
@@ -29,6 +30,7 @@ PHOTOS ?=
 FALLBACK ?=
 STRATEGY ?= auto
 STEPS ?=
+TEST_WORKERS ?= auto
 N ?= 20000
 ROOT ?= /tmp/celeba$(N)
 # Where make was typed (PWD survives make -C), for relative user paths.
@@ -44,7 +46,7 @@ REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 all: test
 
 help:
-	@sed -n '1,19p' Makefile
+	@sed -n '1,/^$$/p' Makefile
 
 $(VENV)/.installed: requirements.txt requirements-gpu.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,7 +58,7 @@ $(VENV)/.installed: requirements.txt requirements-gpu.txt pyproject.toml
 venv: $(VENV)/.installed
 
 test: venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 figures: venv
 	$(RUNNER) figures --profile $(PROFILE) $(FIGURE_OPTIONS) $(if $(STEPS),--steps $(STEPS))

@@ -45,3 +45,6 @@ def test_quick_bench_reports_every_section():
     assert curve[1]["seconds"] >= curve[0]["seconds"] > 0
     assert "time to 48/64 animeface hits" in text
     assert keras.mixed_precision.global_policy().name == "float32", "the bench must restore the policy"
+    # the Explore sliders: a redraw time for the explored run, through the widget itself
+    redraw = report["redraw"]["dcgan"]
+    assert redraw["max_ms"] >= redraw["median_ms"] > 0 and "Explore sliders, ms per redraw" in text

@@ -46,3 +46,15 @@ def test_smiling_input_side_effects_count_flips_of_the_other_attributes_only():
     effects = dict(condition_side_effects(_Judge(), off, on, ["Smiling", "B", "C"]))
     assert effects == {"B": 0.5, "C": 0.0}
     assert dict(condition_side_effects(_Judge(), off, off, ["Smiling", "B", "C"])) == {"B": 0.0, "C": 0.0}
+
+
+def test_a_code_that_copies_an_attribute_has_spread_one_and_an_unrelated_one_none():
+    from genlab.eval.factors import attribute_spread
+
+    ids = np.repeat(np.arange(4), 50)
+    copied = (ids % 2).astype("float32")  # P(A) is 1 for odd code values, 0 for even ones
+    unrelated = np.full(len(ids), 0.3)
+    spreads = attribute_spread(ids, np.stack([unrelated, copied], axis=1), ["unrelated", "A"])
+    assert spreads == [("A", 1.0), ("unrelated", 0.0)]
+    with pytest.raises(ValueError, match="one row of 2 probabilities"):
+        attribute_spread(ids[:10], np.stack([unrelated, copied], axis=1), ["unrelated", "A"])

@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from genlab.report import widgets
 from genlab.tools import manifest
 from genlab.train import devices
 
@@ -32,6 +33,7 @@ def test_notebook_runs_under_smoke_profile(name, tmp_path, shared_data, monkeypa
 
     monkeypatch.setenv("GENLAB_DATA", str(shared_data))
     monkeypatch.setenv("GENLAB_HEADLESS", "1")
+    monkeypatch.setenv(widgets.BUILD_VARIABLE, "1")  # headless, yet the Explore sliders are built and draw once
     if name == MIRRORED:
         monkeypatch.setenv(devices.STRATEGY_VARIABLE, "mirrored")
         monkeypatch.setenv(devices.CPU_DEVICES_VARIABLE, "2")
@@ -46,8 +48,12 @@ def test_notebook_runs_under_smoke_profile(name, tmp_path, shared_data, monkeypa
     assert not missing, f"{name} did not write {missing}"
     written = sorted(str(p.relative_to(figures)) for p in figures.rglob("*.jpg"))
     assert written == sorted(manifest.promised_figures(name)), "the manifest must list exactly what the notebook writes"
+    executed = nbformat.read(out, as_version=4)
+    explorers = [cell for cell in executed.cells if "widgets.explorer(" in cell.source]
+    assert all(any("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for output in cell.outputs)
+               for cell in explorers), "every explorer cell shows its sliders"
     if name == MIRRORED:
-        text = "\n".join(str(output.get("text", "")) for cell in nbformat.read(out, as_version=4).cells
+        text = "\n".join(str(output.get("text", "")) for cell in executed.cells
                          for output in cell.get("outputs", []))
         assert "strategy: MirroredStrategy, 2 replica(s) on /job:localhost/replica:0/task:0/device:CPU:0" in text
         runs = [p.name for p in Path(os.environ["GENLAB_RUNS"]).iterdir()]

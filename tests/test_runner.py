@@ -224,3 +224,11 @@ def test_gallery_keeps_the_times_of_notebooks_not_selected(project, capsys):
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
     page = (paths.figures_dir() / "README.md").read_text()
     assert "## hw4_4_infogan (" in page and "## hw4_2_gan (" in page
+
+
+def test_kernel_shutdown_chatter_is_noise_and_real_messages_are_not():
+    from genlab.tools.kernels import is_noise
+
+    assert is_noise('Message: "Task was destroyed but it is pending!\\ntask: <Task pending name=\'Task-51\'>"')
+    assert is_noise("Task was destroyed but it is pending!") and is_noise("   ")
+    assert not is_noise("Traceback (most recent call last):")

@@ -34,3 +34,17 @@ def row_change(rows: np.ndarray) -> float:
     n = len(rows)
     total = sum(np.abs(rows[i] - rows[j]).mean() for i in range(n) for j in range(i + 1, n))
     return float(total / (n * (n - 1) / 2))
+
+
+def attribute_spread(value_ids, attrs: np.ndarray, names) -> list[tuple[str, float]]:
+    """Per attribute, how far its mean judged probability moves across the values of a code, largest first.
+
+    ``value_ids[i]`` is the code value sample i was drawn with, ``attrs[i]`` the judge's probabilities.
+    The spread is the range (max - min) of the per-value means: 0 when the code leaves the attribute alone.
+    """
+    value_ids, attrs = np.asarray(value_ids).ravel(), np.asarray(attrs)
+    if attrs.ndim != 2 or len(attrs) != len(value_ids) or attrs.shape[1] != len(names):
+        raise ValueError(f"expected one row of {len(names)} probabilities per code value, got {attrs.shape} "
+                         f"for {len(value_ids)} values")
+    means = np.stack([attrs[value_ids == v].mean(axis=0) for v in np.unique(value_ids)])
+    return sorted(zip(names, np.ptp(means, axis=0).astype(float)), key=lambda t: -t[1])

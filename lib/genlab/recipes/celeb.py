@@ -8,7 +8,7 @@ import numpy as np
 
 from genlab.data.ranges import UNIT, to_float, to_signed
 from genlab.eval.detectors import haar_face_rate, haar_smile_rate
-from genlab.eval.factors import code_nmi, hair_group, row_change
+from genlab.eval.factors import attribute_spread, code_nmi, hair_group, row_change
 from genlab.eval.scores import attribute_accuracy, evaluate_generated
 from genlab.recipes import registry
 from genlab.recipes.sources import infogan_codes
@@ -156,8 +156,6 @@ def infogan_table(run, classifier, train_images: np.ndarray, names, eval_samples
         zk = fixed_latent(per_code, run.model.latent_dim, seed + 10 + k)
         attrs.append(classifier.predict(run.generate([zk, np.repeat(codes[k : k + 1], per_code, axis=0)]))["attrs"])
     attrs = np.concatenate(attrs)
-    rates = attrs.reshape(n_categories, per_code, -1).mean(axis=1)
-    spread = np.ptp(rates, axis=0)
     nmi = {name: code_nmi(code_ids, attrs[:, i] > 0.5) for i, name in enumerate(names)}
     nmi["hair group"] = code_nmi(code_ids, hair_group(attrs, [list(names).index(h) for h in HAIR_GROUP]))
     best = max(nmi, key=nmi.get)
@@ -168,6 +166,6 @@ def infogan_table(run, classifier, train_images: np.ndarray, names, eval_samples
     rows += [{"measure": "NMI between code and hair group", "value": nmi["hair group"]},
              {"measure": f"best NMI between code and an attribute: {best}", "value": nmi[best]},
              {"measure": "mean pixel change between rows of the sweep ([-1, 1] scale)", "value": row_change(sweep)}]
-    rows += [{"measure": f"spread of P({name}) across codes", "value": float(s)}
-             for name, s in sorted(zip(names, spread), key=lambda t: -t[1])[:5]]
+    rows += [{"measure": f"spread of P({name}) across codes", "value": s}
+             for name, s in attribute_spread(code_ids, attrs, names)[:5]]
     return comparison_table(rows)

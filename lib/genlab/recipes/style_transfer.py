@@ -70,3 +70,16 @@ def scores_table(run, classifier, test_pm1: np.ndarray, test_labels: np.ndarray)
         row["classifier accuracy on real faces"] = float(accuracy)
     mean = {"domain": "mean", **{k: float(np.mean([r[k] for r in scores])) for k in scores[0] if k != "domain"}}
     return comparison_table(scores + [mean])
+
+
+def with_photo_face_rates(table, photos_pm1: np.ndarray, translated: np.ndarray):
+    """``table`` (one row per domain, then the mean) with the Haar face rate of each domain's translated photos
+    over the photos' own rate; NaN when the cascade finds no face in the photos themselves.
+
+    ``translated`` is :func:`translate_all` of the photos: the originals, then one column per domain.
+    """
+    original = haar_face_rate(photos_pm1)["rate"]
+    ratios = [haar_face_rate(translated[:, 1 + i])["rate"] / original if original else float("nan")
+              for i in range(translated.shape[1] - 1)]
+    table[f"photos ({len(photos_pm1)}): Haar face rate / originals"] = [*ratios, float(np.mean(ratios))]
+    return table

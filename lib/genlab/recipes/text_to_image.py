@@ -20,6 +20,7 @@ from genlab.train.driver import fixed_latent
 
 RUNS = ("cgan_joint", "acgan_joint", "acgan_separate")
 PER_ROW = 5
+PAIRS_ROW = "all training pairs: {}"  # the closing table's row of each model over every pair
 CURVE_PANELS = {"loss": ["d_loss", "g_loss"], "real/fake accuracy": ["d_real_acc", "d_fake_acc"],
                 "tag accuracy of D's head": ["aux_real_acc", "aux_fake_acc"]}
 
@@ -64,6 +65,13 @@ def pair_scores(runs: dict, classifier, records, eval_samples: int, seed: int) -
     return scores, len(pairs), len(hair)
 
 
+def training_tag_samples(runs: dict, records, n: int, seed: int) -> dict:
+    """``{closing-table row: n samples in [-1, 1]}`` per model, asked for the tags of the first ``n`` training faces."""
+    hair, eye = records.hair[:n], records.eye[:n]
+    return {PAIRS_ROW.format(label): run.signed_sample(len(hair), seed, tag_conditions(hair, eye, encoding(run)))
+            for label, run in runs.items()}
+
+
 def encoding_figure(runs: dict, scores: dict, n_pairs: int, row_tags, image_size: int, seed: int):
     """Bars of each model's accuracy beside the requested rows each draws from the same z."""
     fig, axes = plt.subplots(1, 1 + len(runs), figsize=(4.2 * (1 + len(runs)), 4.4),
@@ -75,7 +83,7 @@ def encoding_figure(runs: dict, scores: dict, n_pairs: int, row_tags, image_size
     axes[0].axhline(1 / n_pairs, color="grey", ls=":", lw=1, label="chance (both)")
     axes[0].set_xticks(np.arange(3) + width * (len(scores) - 1) / 2, list(metrics.values()))
     axes[0].set(ylim=(0, 1), ylabel="accuracy of generated faces", title=f"all {n_pairs} training pairs")
-    axes[0].legend(fontsize=7)
+    axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)  # below: the bars reach 1
     for ax, (label, run) in zip(axes[1:], runs.items()):
         tile = montage(to_display(draw_rows(run, row_tags, seed)), grid_shape=(len(row_tags), PER_ROW), channel_axis=-1)
         ax.imshow(tile)
@@ -134,7 +142,7 @@ def closing_table(best_run, best_label: str, scores: dict, n_scored: int, classi
         rows.append({"faces": f"{tag} (best model)", "samples": per_tag, **tag_accuracy(classifier, fake, hair, eye),
                      **animeface_agreement(fake, hair, eye)})
     for label, score in scores.items():
-        rows.append({"faces": f"all training pairs: {label}", "samples": n_scored, **score})
+        rows.append({"faces": PAIRS_ROW.format(label), "samples": n_scored, **score})
     row_hair, row_eye = tag_ids(row_tags)
     real = np.flatnonzero(np.isin(records.hair * 100 + records.eye, row_hair * 100 + row_eye))[:eval_samples]
     rows.append({"faces": "real faces of the requested tags", "samples": len(real),

@@ -9,9 +9,11 @@
 4. time to quality: one-thread seconds until the 3-1 DCGAN reaches the report's 48/64 animeface
    hits, generator average vs raw generator, at the cpu profile's size and at 32x32;
 5. input pipeline and image decoding images/s;
-6. synthetic rendering images/s (1 and 2 processes).
+6. synthetic rendering images/s (1 and 2 processes);
+7. the Explore sliders (``make lab``): milliseconds per redraw of four samples, for each explored
+   run at the cpu profile's size (untrained weights: the same arithmetic as the trained ones).
 
-    python -m genlab.tools.bench [--quick] [--only matmul,training,mixed,mixed_quality,time_to_quality,pipeline,rendering]
+    python -m genlab.tools.bench [--quick] [--only matmul,training,mixed,mixed_quality,time_to_quality,pipeline,rendering,redraw]
 
 Results are printed and written to ``build/bench.json``.
 """
@@ -33,7 +35,8 @@ from genlab.tools import bench_quality as Q
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-SECTIONS = ("matmul", "training", "mixed", "mixed_quality", "time_to_quality", "pipeline", "rendering")
+SECTIONS = ("matmul", "training", "mixed", "mixed_quality", "time_to_quality", "pipeline", "rendering", "redraw")
+REDRAW_RUNS = ("dcgan", "acgan_separate", "vae_kl1e-4", "hw4_gan", "hw4_acgan", "hw4_infogan")  # the notebooks' explorers
 # A GAN step per image: G forward for D's fake batch, G forward+backward for the G step
 # (1 + 3 passes), D forward+backward on real and fake (2 x 3) plus D forward+backward in the G step (3).
 GAN_STEP_FORMULA = "G_fwd * (1 + 3) + D_fwd * (3 * 2 + 3) per image"
@@ -261,6 +264,34 @@ def rendering_speed(n: int = 1000) -> dict:
     return out
 
 
+def redraw_speed(quick: bool = False, redraws: int = 20) -> dict:
+    """Median milliseconds per :class:`~genlab.report.widgets.Explorer` redraw (4 samples), per explored run."""
+    from genlab.profiles import get_profile
+    from genlab.recipes import registry
+    from genlab.report.widgets import Explorer
+
+    profile = get_profile("smoke" if quick else "cpu")
+    out = {}
+    for name in REDRAW_RUNS[:1] if quick else REDRAW_RUNS:
+        spec = registry.get(name)
+        sized = profile.for_notebook(spec.notebook)
+        sampler = spec.build(sized, 0, **spec.hparams).sampler
+
+        def draw(seed, sampler=sampler):
+            rng = np.random.default_rng(seed)
+            inputs = [rng.standard_normal((4, *x.shape[1:])).astype("float32") for x in sampler.inputs]
+            return np.asarray(sampler(inputs if len(inputs) > 1 else inputs[0], training=False))
+
+        explorer = Explorer(draw, seed=(0, 999))
+        times = []
+        for seed in range(1, (3 if quick else redraws) + 1):
+            explorer.controls["seed"].value = seed
+            times.append(explorer.seconds)
+        out[name] = {"image_size": sized.image_size,
+                     "median_ms": 1000 * float(np.median(times)), "max_ms": 1000 * float(np.max(times))}
+    return out
+
+
 def machine() -> dict:
     import keras
     import tensorflow as tf
@@ -296,6 +327,8 @@ def run(quick: bool = False, only=SECTIONS) -> dict:
         report["input"] = pipeline_speed(n=256 if quick else 4096, seconds=0.3 if quick else 3.0)
     if "rendering" in only:
         report["rendering"] = rendering_speed(n=20 if quick else 1000)
+    if "redraw" in only:
+        report["redraw"] = redraw_speed(quick)
     return report
 
 
@@ -329,6 +362,9 @@ def format_report(report: dict) -> str:
     if "rendering" in report:
         lines.append("synthetic rendering (64x64): " + ", ".join(f"{k.replace('_images_per_s', '')} {v:.0f} img/s"
                                                              for k, v in report["rendering"].items()))
+    if "redraw" in report:
+        lines.append("Explore sliders, ms per redraw of 4 samples (median / max): " + ", ".join(
+            f"{name} at {r['image_size']}px {r['median_ms']:.0f} / {r['max_ms']:.0f}" for name, r in report["redraw"].items()))
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ NOISE = tuple(re.compile(pattern) for pattern in (
     r"^To enable the following instructions: .* rebuild TensorFlow",
     r"meta_optimizer\.cc:\d+\] .*failed",  # grappler skipping an optimisation: harmless
     r"^Task was destroyed but it is pending!",
+    r'^Message: "Task was destroyed but it is pending!',  # the same, as ipykernel's logger words it
     r"^task: <Task (pending|finished)",
 ))
 TASK_DESTROYED = "Task was destroyed but it is pending"

@@ -41,10 +41,12 @@ NOTEBOOKS: dict[str, list[str]] = {
         "hw4/fig1_4.jpg",
         "hw4/fig1_5.jpg",
         "hw4/vae_kl_tradeoff.jpg",
+        "hw4/vae_arithmetic.jpg",
+        "hw4/vae_interpolation.jpg",
     ],
     "hw4_2_gan": ["hw4/fig2_2.jpg", "hw4/fig2_3.jpg", "hw4/gan_interpolation.jpg", "hw4/gan_nearest.jpg"],
     "hw4_3_acgan": ["hw4/fig3_2.jpg", "hw4/fig3_3.jpg", "hw4/acgan_smiling_sweep.jpg"],
-    "hw4_4_infogan": ["hw4/fig4_2.jpg", "hw4/fig4_3.jpg"],
+    "hw4_4_infogan": ["hw4/fig4_2.jpg", "hw4/fig4_3.jpg", "hw4/infogan_continuous_sweep.jpg"],
 }
 
 
@@ -90,6 +92,8 @@ CAPTIONS: dict[str, str] = {
     "hw4/fig1_4.jpg": "32 VAE samples from N(0, I)",
     "hw4/fig1_5.jpg": "t-SNE of test-set latent means, coloured by an attribute",
     "hw4/vae_kl_tradeoff.jpg": "reconstructions and samples for several KL weights",
+    "hw4/vae_arithmetic.jpg": "Explore: test faces plus a multiple of the Smiling / Blond_Hair direction (mean latent with minus without)",
+    "hw4/vae_interpolation.jpg": "Explore: decodings on the line between two test faces' latent means, four pairs",
     "hw4/fig2_2.jpg": "GAN learning curves: losses and discriminator accuracy on real and fake",
     "hw4/fig2_3.jpg": "32 GAN samples",
     "hw4/gan_interpolation.jpg": "Explore: spherical walks between 8 pairs of z, 10 steps each",
@@ -99,4 +103,5 @@ CAPTIONS: dict[str, str] = {
     "hw4/acgan_smiling_sweep.jpg": "Explore: the Smiling input swept from 0 to 1, one z per row",
     "hw4/fig4_2.jpg": "InfoGAN learning curves including the mutual-information term",
     "hw4/fig4_3.jpg": "InfoGAN: rows sweep the discrete code, columns share z",
+    "hw4/infogan_continuous_sweep.jpg": "Explore: each continuous code swept from -1 to 1, rows named by the attribute it moves most",
 }
