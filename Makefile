@@ -1,6 +1,7 @@
 # genlab: two commands do everything on a fresh machine.
 #   make figures   create the environment if needed, render the embedded data, execute every notebook
 #   make test      create the environment if needed and run the tests
+#   make lint      ruff on the library, tests and tools (settings in pyproject.toml)
 #   make dryrun    every notebook with the full profile's data, networks and sizes, 2 steps per model (build/dryrun-*)
 #   make bench-input N=200000 ROOT=/tmp/celeba200k [RENDER_SIZE=64]   StarGAN's real-data input: peak memory, images/s
 # Options: PROFILE=smoke|cpu|full|auto (auto: full with a GPU, else cpu), DATA=/path/to/real/datasets,
@@ -41,7 +42,7 @@ FIGURE_OPTIONS = --seed $(SEED) --data "$(DATA)" --tags "$(TAGS)" --photos "$(PH
 	$(if $(PRECISION),--precision $(PRECISION))
 REQUIREMENTS := $(if $(GPU),requirements-gpu.txt,requirements.txt)
 
-.PHONY: all venv test figures dryrun html bench bench-input lab clean distclean help
+.PHONY: all venv test lint figures dryrun html bench bench-input lab clean distclean help
 
 all: test
 
@@ -59,6 +60,9 @@ venv: $(VENV)/.installed
 
 test: venv
 	$(PY) -m pytest -n $(TEST_WORKERS)
+
+lint: venv
+	$(VENV)/bin/ruff check lib tests tools
 
 figures: venv
 	$(RUNNER) figures --profile $(PROFILE) $(FIGURE_OPTIONS) $(if $(STEPS),--steps $(STEPS))

@@ -10,12 +10,12 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(__file__))
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
-from genlab import train as training  # noqa: E402
+from genlab import train as training
+from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images
 
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)

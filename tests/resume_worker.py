@@ -8,11 +8,11 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(__file__))
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images  # noqa: E402
+import keras
+import tensorflow as tf
 
-from genlab import train as training  # noqa: E402
+from genlab import train as training
+from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images
 
 
 class KillAt(keras.callbacks.Callback):

@@ -5,11 +5,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images
 
 from genlab import train as T
 from genlab.train import losses
 from genlab.train.augment import augment, check
+from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_augmentations_pass_gradients_and_unknown_names_are_refused(gan):
 
 def test_r1_of_a_linear_critic_is_its_squared_weight_norm():
     w = tf.constant(np.random.default_rng(0).normal(size=(4 * 4 * 3,)).astype("float32"))
-    critic = lambda x: tf.reduce_sum(tf.reshape(x, (tf.shape(x)[0], -1)) * w, axis=1, keepdims=True)  # noqa: E731
+    critic = lambda x: tf.reduce_sum(tf.reshape(x, (tf.shape(x)[0], -1)) * w, axis=1, keepdims=True)
     value = losses.r1_penalty(critic, tf.constant(toy_images(5)))
     assert float(value) == pytest.approx(float(tf.reduce_sum(w * w)), rel=1e-5)
 

@@ -5,10 +5,10 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images
 
 from genlab import train as T
 from genlab.train.average import GeneratorAverage, decay_for, recalibrate_batchnorm
+from tiny_models import LATENT_DIM, tiny_discriminator, tiny_generator, toy_images
 
 
 def adam():

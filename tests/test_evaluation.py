@@ -10,9 +10,9 @@ from PIL import Image
 from scipy import ndimage
 
 from genlab import eval as E
+from genlab import paths
 from genlab.data.ranges import to_uint8
 from genlab.eval.classifier import classifier_cache_path
-from genlab import paths
 
 
 def gaussian(n, mean, dim=8, seed=0):
@@ -136,7 +136,7 @@ def test_classifier_learns_caches_and_separates_blurred_images():
     images, labels = coloured_squares(400)
     heads = {"red": ("binary", 1), "colour": ("categorical", 2)}
     targets = {"red": labels.astype("float32"), "colour": labels}
-    options = dict(epochs=2, eval_size=16, width=8, batch_size=32)
+    options = {"epochs": 2, "eval_size": 16, "width": 8, "batch_size": 32}
     classifier = E.get_attribute_classifier("toy", images, targets, heads, **options)
     assert set(classifier.validation_accuracy) == {"red", "colour"}
 

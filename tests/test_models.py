@@ -5,6 +5,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -139,7 +141,7 @@ def test_stargan_matches_the_official_pytorch_model():
 
     d = M.build_stargan_discriminator()
     filters = [3, 64, 128, 256, 512, 1024, 2048]
-    trunk = sum(conv(4, a, b) for a, b in zip(filters, filters[1:]))
+    trunk = sum(conv(4, a, b) for a, b in itertools.pairwise(filters))
     # 128 px halved 6 times leaves 2x2, the kernel of the classification head.
     expected_d = trunk + conv(3, 2048, 1, bias=False) + conv(2, 2048, 5, bias=False)
     assert M.count_params(d) == expected_d == 44_762_048

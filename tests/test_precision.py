@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from genlab import precision
 from genlab import train as T
 from genlab.data.tags import tag_conditions
-from genlab import precision
 from genlab.precision import native_bfloat16
 from genlab.profiles import get_profile, resolve_precision
 from genlab.recipes import registry

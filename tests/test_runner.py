@@ -8,10 +8,10 @@ import time
 import nbformat
 import pytest
 
+from fake_project import figure_writer, make_project, write_notebook
 from genlab import paths
 from genlab.recipes.registry import notebook_dependencies
 from genlab.tools import gallery, manifest, runner, schedule, stamps
-from fake_project import figure_writer, make_project, write_notebook
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_a_failing_notebook_stops_only_the_notebooks_that_reuse_its_runs(project
     nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('the DCGAN diverged')"))
     nbformat.write(nb, project / "notebooks" / f"{failing}.ipynb")
     assert runner.run_figures("smoke", None, only=[failing, dependent, independent], jobs=jobs) == 1
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert f"{failing}: FAILED" in err and "the DCGAN diverged" in err
     assert "1 of 3 notebook(s) FAILED: hw3_1_image_generation" in err
     assert f"not run, because they reuse a run of a failed notebook: {dependent} (needs {failing})" in err

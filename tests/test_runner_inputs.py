@@ -1,6 +1,7 @@
 """make figures with the user's inputs: DATA/TAGS/PHOTOS made absolute, given only where used, keyed by content."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -8,9 +9,9 @@ import sys
 
 import pytest
 
+from fake_project import figure_writer, make_project, write_notebook
 from genlab import paths
 from genlab.tools import manifest, runner
-from fake_project import figure_writer, make_project, write_notebook
 
 TAGS_NB, PHOTOS_NB, OTHER_NB = "hw3_2_text_to_image", "hw3_3_style_transfer", "hw4_2_gan"
 
@@ -145,7 +146,7 @@ def test_the_makefile_quotes_user_paths_and_passes_where_make_was_typed(tmp_path
     line = next(line for line in out.stdout.splitlines() if "genlab.tools.runner figures" in line)
     words = shlex.split(line)
     assert words[0] == f"GENLAB_CALLER_DIR={tmp_path}"
-    given = dict(zip(words, words[1:]))
+    given = dict(itertools.pairwise(words))
     assert given["--data"] == "my data/x" and given["--tags"] == "t t.txt" and given["--photos"] == "p q"
     assert given["--fallback"] == "embedded" and given["--strategy"] == "mirrored"
 

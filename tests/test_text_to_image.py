@@ -50,7 +50,7 @@ def test_tag_gans_condition_the_generator_and_train_one_step(name):
     assert np.abs(np.asarray(gan.generate(z, other)) - np.asarray(images)).max() > 1e-4
     if kind == "acgan":
         # The discriminator sees only the image and names the tags; its head never learns from fakes.
-        logit, class_logits = gan.discriminator(images)
+        _logit, class_logits = gan.discriminator(images)
         assert class_logits.shape == (8, cond_dim) and gan.fake_aux_weight == 0.0
         assert gan.groups == ((len(HAIR_COLORS), len(EYE_COLORS)) if encoding == "separate" else (cond_dim,))
     real = tf.constant(np.random.default_rng(0).uniform(-1, 1, images.shape).astype("float32"))

@@ -45,7 +45,7 @@ class Profile:
     mixed_precision: bool | str = False  # True, False or "auto" (True where bfloat16 measures faster)
     notebook_image_sizes: dict = field(default_factory=dict)  # notebook -> image size, where it differs
 
-    def for_notebook(self, notebook: str | None) -> "Profile":
+    def for_notebook(self, notebook: str | None) -> Profile:
         """The profile as ``notebook`` runs it: its own image size where ``notebook_image_sizes`` sets one."""
         size = self.notebook_image_sizes.get(notebook)
         return replace(self, image_size=size) if size and size != self.image_size else self

@@ -13,8 +13,24 @@ from genlab.data.tags import AnimeTags, read_tag_file, tag_conditions
 from genlab.errors import DatasetError
 
 __all__ = [
-    "AnimeRecords", "AnimeTags", "AttributeRecords", "DatasetError", "SIGNED", "UNIT", "image_array", "image_dataset",
-    "load_images", "load_mlds",
-    "read_celeba_attributes", "read_dlcv_split", "read_extra_tags", "read_tag_file", "read_tags_clean",
-    "tag_conditions", "to_float", "to_signed", "to_uint8", "to_unit",
+    "SIGNED",
+    "UNIT",
+    "AnimeRecords",
+    "AnimeTags",
+    "AttributeRecords",
+    "DatasetError",
+    "image_array",
+    "image_dataset",
+    "load_images",
+    "load_mlds",
+    "read_celeba_attributes",
+    "read_dlcv_split",
+    "read_extra_tags",
+    "read_tag_file",
+    "read_tags_clean",
+    "tag_conditions",
+    "to_float",
+    "to_signed",
+    "to_uint8",
+    "to_unit",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from genlab.data.files import existing_images, read_lines, require_dir, require_file, require_images
-from genlab.errors import DataWarning, DatasetError
+from genlab.errors import DatasetError, DataWarning
 from genlab.vocab import CELEBA_ATTRIBUTES, DLCV_ATTRIBUTES, HAIR_GROUP
 
 
@@ -28,13 +28,13 @@ class AttributeRecords:
             raise KeyError(f"no attribute {name!r}; attributes are {', '.join(self.names)}")
         return self.attrs[:, self.names.index(name)]
 
-    def select(self, names) -> "AttributeRecords":
+    def select(self, names) -> AttributeRecords:
         """The same images with only the columns ``names``, in that order."""
         names = tuple(names)
         columns = np.stack([self.column(n) for n in names], axis=1) if names else np.zeros((len(self), 0))
         return AttributeRecords(list(self.paths), columns.astype("float32"), names)
 
-    def subset(self, indices) -> "AttributeRecords":
+    def subset(self, indices) -> AttributeRecords:
         indices = np.asarray(indices, dtype=int)
         return AttributeRecords([self.paths[i] for i in indices], self.attrs[indices], self.names)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from genlab.data.files import existing_images, require_dir, require_file, require_images
 from genlab.data.tags import AnimeTags, colour_tags, tag_lines
-from genlab.errors import DataWarning, DatasetError
+from genlab.errors import DatasetError, DataWarning
 from genlab.vocab import EYE_COLORS, HAIR_COLORS, N_EYE
 
 
@@ -40,7 +40,7 @@ class AnimeRecords:
         """Joint class id ``hair * len(EYE_COLORS) + eye``."""
         return self.hair * N_EYE + self.eye
 
-    def subset(self, indices) -> "AnimeRecords":
+    def subset(self, indices) -> AnimeRecords:
         indices = np.asarray(indices, dtype=int)
         return AnimeRecords([self.paths[i] for i in indices], self.hair[indices], self.eye[indices])
 

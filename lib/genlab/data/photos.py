@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from genlab.data.images import centre_square
-from genlab.errors import DataWarning, DatasetError
+from genlab.errors import DatasetError, DataWarning
 
 ASTRONAUT_FACE_BOX = (130, 0, 330, 200)  # (left, top, right, bottom) of the face in skimage's 512x512 astronaut
 

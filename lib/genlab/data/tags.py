@@ -49,7 +49,7 @@ class AnimeTags:
         return f"{self.hair} hair {self.eye} eyes"
 
     @classmethod
-    def parse(cls, text: str, path=None, line: int | None = None) -> "AnimeTags":
+    def parse(cls, text: str, path=None, line: int | None = None) -> AnimeTags:
         """Parse ``"blue hair red eyes"`` (commas, case and extra spaces tolerated; blond/grey aliases)."""
         words = re.sub(r"[,;]", " ", text).lower().split()
         found = {}

@@ -97,7 +97,7 @@ class AttributeClassifier:
         return targets
 
     def fit(self, images, labels: dict, epochs: int = 8, batch_size: int = 64, validation_split: float = 0.1,
-            seed: int = 0) -> "AttributeClassifier":
+            seed: int = 0) -> AttributeClassifier:
         """Train with keras ``fit`` (Adam 1e-3); the last epoch's validation accuracy per head goes
         to ``self.validation_accuracy`` (empty when ``validation_split`` is 0)."""
         import keras
@@ -154,7 +154,7 @@ class AttributeClassifier:
         return path
 
     @classmethod
-    def load(cls, path) -> "AttributeClassifier":
+    def load(cls, path) -> AttributeClassifier:
         """Load a classifier written by :meth:`save`."""
         import keras
 
@@ -188,7 +188,7 @@ def get_attribute_classifier(cache_key: str, images, labels: dict, heads: dict, 
 
     path = classifier_cache_path(cache_key)
     recipe = {"heads": {n: list(spec) for n, spec in _check_heads(heads).items()}, "eval_size": int(eval_size),
-              "width": int(width), "epochs": int(epochs), "seed": int(seed), "n_images": int(len(images))}
+              "width": int(width), "epochs": int(epochs), "seed": int(seed), "n_images": len(images)}
     meta_path = path.with_suffix(".json")
     path.parent.mkdir(parents=True, exist_ok=True)
     with paths.exclusive(path):  # notebooks running side by side train each classifier once

@@ -13,6 +13,7 @@ import numpy as np
 
 from genlab.data.ranges import SIGNED, to_uint8
 
+
 def _pil_images(images, upscale: int, value_range=SIGNED):
     """PIL RGB images resized (bicubic) to ``upscale`` x ``upscale``; uint8 input is used as is."""
     from PIL import Image

@@ -7,6 +7,7 @@ import numpy as np
 from genlab.data.ranges import SIGNED
 from genlab.eval.distances import distance_report
 
+
 def attribute_accuracy(probs, targets) -> float:
     """Categorical accuracy (argmax of (N, C) probs vs N class ids) or binary accuracy
     (probs > 0.5 vs 0/1 targets of the same shape, averaged over all entries)."""

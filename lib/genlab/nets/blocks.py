@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import keras
 from keras import layers
@@ -38,7 +38,7 @@ def scaled(n: int, width: float) -> int:
     """``n`` filters scaled by ``width``, at least one."""
     if width <= 0:
         raise ValueError(f"width must be positive, got {width}")
-    return max(1, int(round(n * width)))
+    return max(1, round(n * width))
 
 
 def stages(image_size: int, smallest: int, what: str) -> int:

@@ -18,7 +18,14 @@ import keras
 from keras import layers
 
 from genlab.nets.blocks import (
-    AUX_HEAD_NAME, LATENT_DIM, check_non_negative, image_output, leaky, norm, stages, tile,
+    AUX_HEAD_NAME,
+    LATENT_DIM,
+    check_non_negative,
+    image_output,
+    leaky,
+    norm,
+    stages,
+    tile,
 )
 
 

@@ -18,7 +18,13 @@ import keras
 from keras import layers
 
 from genlab.nets.blocks import (
-    AUX_HEAD_NAME, LATENT_DIM, count_params, divisible, image_output, leaky, scaled,
+    AUX_HEAD_NAME,
+    LATENT_DIM,
+    count_params,
+    divisible,
+    image_output,
+    leaky,
+    scaled,
 )
 
 

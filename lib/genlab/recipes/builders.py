@@ -112,7 +112,7 @@ def infogan(profile, seed: int, *, latent_dim: int, n_categories: int, n_continu
 
 def vae_latent_dim(profile) -> int:
     """The report's 1024-d latent at full width, scaled with the profile's width (at least 16)."""
-    return max(16, int(round(1024 * profile.width)))
+    return max(16, round(1024 * profile.width))
 
 
 def vae(profile, seed: int, *, kl_weight: float, optimizer_config: dict) -> VAE:

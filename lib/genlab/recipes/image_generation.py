@@ -105,7 +105,7 @@ def measure(classifier, real_images: np.ndarray, fakes: dict[str, np.ndarray], s
 def rank_statement(table: pd.DataFrame) -> str:
     """Which model leads on each number of a :func:`measure` table (real row excluded)."""
     models = table.drop(index=REAL_ROW, errors="ignore")
-    hits = [c for c in table.columns if c.startswith("animeface hits")][0]
+    hits = next(c for c in table.columns if c.startswith("animeface hits"))
     most_hits = (f"most detector hits: {models[hits].idxmax()} ({models[hits].max()}{hits[len('animeface hits '):]}; "
                  f"real faces {table.loc[REAL_ROW, hits]})") if models[hits].max() > 0 else \
         f"the detector found no face in any model's samples (real faces: {table.loc[REAL_ROW, hits]})"

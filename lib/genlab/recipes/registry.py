@@ -7,8 +7,8 @@ figures`` starts them after the one that trains it. The profile's ``steps[step_k
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from genlab.data.ranges import SIGNED, UNIT
 from genlab.recipes import builders, sources

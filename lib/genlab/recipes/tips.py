@@ -119,7 +119,7 @@ def tips_findings(table: pd.DataFrame) -> pd.DataFrame:
 
 def extra_tips_effect(table: pd.DataFrame, base: str = "+normalized +Adam for both") -> pd.DataFrame:
     """FID and detector hits of each ganhacks extra arm against the arm it was added to."""
-    hits = [c for c in table.columns if c.startswith("animeface hits")][0]
+    hits = next(c for c in table.columns if c.startswith("animeface hits"))
     extras = [label for label, name in ARMS if registry.get(name).origin == "ganhacks" and label in table.index]
     frame = table.loc[[base, *extras], ["FID", "KID", "spread", hits]].copy()
     frame["FID change vs base"] = frame["FID"] - table.loc[base, "FID"]
@@ -134,5 +134,5 @@ def raw_generator_columns(classifier, images, runs: dict, n: int, seed: int) -> 
     if not raw:
         return pd.DataFrame(index=list(runs))
     table = measure(classifier, images, raw, seed).drop(index=REAL_ROW)
-    hits = [c for c in table.columns if c.startswith("animeface hits")][0]
+    hits = next(c for c in table.columns if c.startswith("animeface hits"))
     return table[["FID", hits]].rename(columns={"FID": "FID, raw generator", hits: f"{hits}, raw generator"})

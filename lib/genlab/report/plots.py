@@ -14,12 +14,12 @@ import matplotlib
 # inline backend of a Jupyter kernel is left alone.
 if not os.environ.get("DISPLAY") and "inline" not in matplotlib.get_backend().lower():
     matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from genlab import paths  # noqa: E402
-from genlab.data.ranges import SIGNED, UNIT, to_float, to_unit  # noqa: E402
+from genlab import paths
+from genlab.data.ranges import SIGNED, UNIT, to_float, to_unit
 
 _WRITTEN: list[Path] = []
 JPEG_SUFFIXES = (".jpg", ".jpeg")

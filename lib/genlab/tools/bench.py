@@ -112,7 +112,7 @@ def _plain_loop(generator, discriminator, batch):
     from genlab.nets import LATENT_DIM
 
     d_opt, g_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
-    bce = lambda t, l: tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=t, logits=l))  # noqa: E731
+    bce = lambda t, l: tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=t, logits=l))
 
     @tf.function
     def step(real):

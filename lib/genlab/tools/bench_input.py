@@ -21,7 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from genlab.tools.bench import write_report  # noqa: E402
+from genlab.tools.bench import write_report
 
 
 def memory_mib() -> dict:
@@ -56,7 +56,7 @@ def run(n: int, root: Path, profile: str = "full", train_steps: int = 2, render_
     session = setup("hw3_3_style_transfer", profile, 0, str(root))
     _stage(report, "setup", started)
     started = time.perf_counter()
-    images, records = session.celeba_data()  # reads the table, fingerprints, decodes once into the cache
+    images, _records = session.celeba_data()  # reads the table, fingerprints, decodes once into the cache
     _stage(report, "read_and_cache", started, images=len(images), image_size=images.shape[1],
            decode_images_per_s=round(len(images) / (time.perf_counter() - started), 1))
     spec = registry.get("stargan")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from genlab import paths
 from genlab.data.usage import from_records
-from genlab.tools import manifest
 from genlab.runtime import LOADED_MESSAGE  # not genlab.train: the runner must not import TensorFlow
+from genlab.tools import manifest
 
 
 def _data_lines(stamp: dict | None) -> list[str]:

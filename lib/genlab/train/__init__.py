@@ -13,5 +13,17 @@ from genlab.train.inference import batched, generate
 from genlab.train.stargan import StarGAN, stargan_targets
 from genlab.train.vae import VAE
 
-__all__ = ["ACGAN", "GAN", "InfoGAN", "StarGAN", "TrainResult", "VAE", "batched", "fixed_latent", "generate",
-           "set_seed", "stargan_targets", "train"]
+__all__ = [
+           "ACGAN",
+           "GAN",
+           "VAE",
+           "InfoGAN",
+           "StarGAN",
+           "TrainResult",
+           "batched",
+           "fixed_latent",
+           "generate",
+           "set_seed",
+           "stargan_targets",
+           "train",
+]

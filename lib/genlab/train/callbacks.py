@@ -176,7 +176,7 @@ class SampleSnapshots(StepCallback):
         super().__init__()
         self.directory = Path(run_dir) / "samples"
         self.inputs = inputs
-        self.at_steps = set(int(s) for s in at_steps)
+        self.at_steps = {int(s) for s in at_steps}
         self.show = show
 
     def on_train_batch_end(self, batch, logs=None):

@@ -114,7 +114,7 @@ class GAN(AdversarialTrainer):
         n = tf.shape(real)[0]
         c = None if not self.cond_dim else tf.concat([c_real, c_fake], 0)
         out = self._d(tf.concat([real, tf.cast(fake, real.dtype)], 0), c)
-        split = lambda t: (t[:n], t[n:])  # noqa: E731
+        split = lambda t: (t[:n], t[n:])
         if isinstance(out, (list, tuple)):
             pairs = [split(t) for t in out]
             return [p[0] for p in pairs], [p[1] for p in pairs]
@@ -147,7 +147,7 @@ class GAN(AdversarialTrainer):
         ones = [1] * (len(real.shape) - 1)
         alpha = self.draw(lambda n: keras.random.uniform([n] + ones, seed=self.seed_generator), tf.shape(real)[0])
         alpha = tf.cast(alpha, real.dtype)
-        critic = lambda x: self._first(self._d(x, c))  # noqa: E731
+        critic = lambda x: self._first(self._d(x, c))
         return losses.gradient_penalty(critic, real, tf.cast(fake, real.dtype), alpha)
 
     @staticmethod

@@ -6,8 +6,8 @@ Each loss is a pair of functions ``discriminator(real, fake) -> scalar`` and
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import tensorflow as tf
 
