@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -19,3 +20,12 @@ def isolated_paths(tmp_path, monkeypatch):
                      "GENLAB_DATA_FALLBACK", "GENLAB_STRATEGY", "GENLAB_REPORT_DIR", "GENLAB_CALLER_DIR"):
         monkeypatch.delenv(variable, raising=False)
     yield tmp_path
+
+
+@pytest.fixture(autouse=True)
+def float32_policy_after_each_test():
+    """Give the next test Keras' float32 policy: ``setup()`` with the cpu profile turns on mixed_bfloat16 where
+    bfloat16 pays on this CPU, and a test that follows in the same process must not inherit it."""
+    yield
+    if "keras" in sys.modules:
+        sys.modules["keras"].mixed_precision.set_global_policy("float32")
