@@ -50,7 +50,7 @@ def build(name: str, profile=SMOKE, seed: int = 0):
 
 def test_wgan_objective_applies_the_reports_changes():
     gan = build("wgan")
-    assert gan.adversarial.wasserstein and gan.clip_value == 0.02 and gan.n_critic == 5
+    assert gan.adversarial.wasserstein and gan.clip_value == 0.05 and gan.n_critic == 2
     assert isinstance(gan.d_optimizer, keras.optimizers.RMSprop)
     assert isinstance(gan.g_optimizer, keras.optimizers.RMSprop)
     dcgan = build("dcgan")
@@ -62,11 +62,16 @@ def test_wgan_objective_applies_the_reports_changes():
     assert [w.shape for w in gan.discriminator.weights] == [w.shape for w in dcgan.discriminator.weights]
 
 
-def test_wgan_gp_critic_has_no_batch_norm():
+def test_wgan_gp_and_lsgan_critics_have_no_batch_norm():
     gan = build("wgan_gp")
     kinds = {type(layer).__name__ for layer in gan.discriminator.layers}
     assert "BatchNormalization" not in kinds
-    assert gan.gp_weight == 10.0 and gan.n_critic == 5
+    assert gan.gp_weight == 10.0 and gan.n_critic == 1
+    # two time-scale rates instead of extra critic steps
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(4 * float(gan.g_optimizer.learning_rate))
+    lsgan = build("lsgan")
+    assert "BatchNormalization" not in {type(layer).__name__ for layer in lsgan.discriminator.layers}
+    assert "BatchNormalization" in {type(layer).__name__ for layer in lsgan.generator.layers}
 
 
 def test_a_build_does_not_depend_on_what_was_built_before():
@@ -109,6 +114,12 @@ def test_tips_gan_uses_the_report_mlp_and_the_arms_optimizers():
     smoothed = build("tips_label_smoothing")
     assert smoothed.label_smoothing == pytest.approx(0.1)
     assert isinstance(smoothed.d_optimizer, keras.optimizers.Adam)
+    assert float(smoothed.d_optimizer.learning_rate) == pytest.approx(registry.TIPS_ADAM["config"]["learning_rate"])
+
+
+def test_only_the_dcgan_arm_of_the_tips_keeps_a_generator_average():
+    averaged = {name: registry.get(name).ema_half_life is not None for _, name in tips.ARMS}
+    assert averaged.pop("dcgan") and not any(averaged.values())
 
 
 def test_to_signed_maps_unit_range_and_cleans_nan():
@@ -178,11 +189,11 @@ def test_a_notebook_may_only_use_runs_declared_for_it():
 
 
 def test_wgan_trains_with_critic_batches_and_logs_the_wasserstein_estimate():
-    session = ToySession(registry.WGAN_NB, steps=2, n=5 * 16 * 2)
+    session = ToySession(registry.WGAN_NB, steps=2, n=2 * 16 * 2)
     run = session.run("wgan")
     assert "w_distance" in run.history and np.isfinite(run.history["w_distance"]).all()
     critic = run.model.discriminator.trainable_variables
-    assert max(float(np.abs(v.numpy()).max()) for v in critic) <= 0.02 + 1e-7
+    assert max(float(np.abs(v.numpy()).max()) for v in critic) <= registry.get("wgan").hparams["clip_value"] + 1e-7
 
 
 def test_diverging_tips_arm_is_recorded_not_raised(monkeypatch):
@@ -264,7 +275,7 @@ def test_profile_and_arm_tables():
     assert arms.loc["+label smoothing", "extra"] == "label smoothing 0.1"
     assert arms.loc["all tips (DCGAN)", "network"] == "DCGAN (3-1 run)"
     objectives = image_generation.objectives_table(["dcgan", "wgan"])
-    assert list(objectives.index) == ["DCGAN", "WGAN"] and objectives.loc["WGAN", "weight clip"] == 0.02
+    assert list(objectives.index) == ["DCGAN", "WGAN"] and objectives.loc["WGAN", "weight clip"] == 0.05
 
 
 def test_plot_runs_draws_one_panel_per_run_with_events():

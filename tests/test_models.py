@@ -186,6 +186,20 @@ def test_discriminators_return_logits_of_the_right_shapes(image_size):
     assert np.abs(logits).max() > 1
 
 
+def test_a_condition_can_enter_the_coarse_feature_maps_of_the_generator():
+    plain = M.build_infogan_generator(8, 4, 2, 32, 8)
+    coarse = M.build_infogan_generator(8, 4, 2, 32, 8, condition_stages=2)
+    names = {layer.name for layer in coarse.layers}
+    assert {"condition_at_4", "condition_at_8"} <= names and "condition_at_16" not in names
+    assert coarse.get_layer("up2").input.shape[-1] == plain.get_layer("up2").input.shape[-1] + 6
+    z, code = rng_normal(3, 8), np.eye(6, dtype="float32")[:3]
+    assert coarse([z, code]).shape == (3, 32, 32, 3)
+    with pytest.raises(ValueError, match="3 stages"):
+        M.build_infogan_generator(8, 4, 2, 32, 8, condition_stages=4)
+    with pytest.raises(ValueError, match="needs a condition"):
+        M.build_dcgan_generator(8, 32, 8, condition_stages=1)
+
+
 def test_vae_encoder_returns_mean_and_log_variance():
     encoder, decoder = M.build_vae(latent_dim=8, image_size=32, width=0.0625)
     z_mean, z_log_var = encoder(rng_normal(3, 32, 32, 3), training=False)

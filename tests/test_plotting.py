@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from genlab import paths
+from genlab.report import layouts as L
 from genlab.report import plots as P
 from genlab.report.tables import comparison_table
 
@@ -78,6 +79,17 @@ def test_curves_panels_as_lists_and_smoothing():
     no_step = P.plot_curves({"loss": [3.0, 2.0]}, [["loss"]])
     assert no_step.axes[0].lines[0].get_xdata().tolist() == [0, 1]
     plt.close(no_step)
+
+
+def test_curves_of_runs_logged_at_different_steps_are_drawn_unbroken():
+    histories = {"a": pd.DataFrame({"step": [10, 20, 30], "w": [3.0, 2.0, 1.0]}),
+                 "b": pd.DataFrame({"step": [15, 25], "w": [5.0, 4.0]})}
+    joined = L.column_by_run(histories, "w")  # an outer join: every other row is NaN for each run
+    fig = P.plot_curves(joined, {"estimate": ["a", "b"]}, smooth=2)
+    lines = {line.get_label(): line for line in fig.axes[0].lines}
+    assert lines["b"].get_xdata().tolist() == [15, 25] and lines["b"].get_ydata().tolist() == [5.0, 4.5]
+    assert lines["a"].get_xdata().tolist() == [10, 20, 30]
+    plt.close(fig)
 
 
 def test_tsne_scatter_has_one_group_per_label():

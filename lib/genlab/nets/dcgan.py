@@ -30,18 +30,24 @@ from genlab.nets.blocks import (
 
 
 def build_dcgan_generator(
-    latent_dim: int = LATENT_DIM, image_size: int = 64, base_filters: int = 64, cond_dim: int = 0, *,
-    name: str = "dcgan_generator"
+    latent_dim: int = LATENT_DIM, image_size: int = 64, base_filters: int = 64, cond_dim: int = 0,
+    condition_stages: int = 0, *, name: str = "dcgan_generator"
 ) -> keras.Model:
     """Radford DCGAN generator: z (and condition c) -> 4x4x(8*base at 64 px) -> image.
 
     Dense to 4x4, then ConvTranspose 4x4 stride 2 + BatchNorm + ReLU, halving the filters at
     each doubling, down to ``base_filters`` before the last ConvTranspose to 3 channels and
     tanh. With ``cond_dim > 0`` the inputs are ``[z, c]`` (c float, shape (B, cond_dim)),
-    concatenated before the first layer.
+    concatenated before the first layer; ``condition_stages`` > 0 also tiles c over the feature
+    maps of that many of the coarsest resolutions (4x4, 8x8, ...) and concatenates it there, so
+    the condition reaches the layers that lay out the face rather than only the first one.
     """
-    check_non_negative(cond_dim=cond_dim)
+    check_non_negative(cond_dim=cond_dim, condition_stages=condition_stages)
     n_up = stages(image_size, 4, "DCGAN generator")
+    if condition_stages and not cond_dim:
+        raise ValueError("condition_stages needs a condition (cond_dim > 0)")
+    if condition_stages > n_up:
+        raise ValueError(f"condition_stages={condition_stages}: a {image_size}px generator has {n_up} stages")
     z = keras.Input((latent_dim,), name="z")
     inputs = [z]
     h = z
@@ -55,6 +61,9 @@ def build_dcgan_generator(
     h = layers.BatchNormalization(name="project_bn")(h)
     h = layers.ReLU(name="project_relu")(h)
     for i in range(1, n_up):
+        if i <= condition_stages:
+            size = 4 * 2 ** (i - 1)
+            h = layers.Concatenate(name=f"condition_at_{size}")([h, tile(c, size, f"condition_{size}")])
         filters //= 2
         h = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, name=f"up{i}")(h)
         h = layers.BatchNormalization(name=f"up{i}_bn")(h)
@@ -130,12 +139,13 @@ def build_dcgan_discriminator(
 
 
 def build_infogan_generator(
-    latent_dim: int = 62, n_categories: int = 10, n_continuous: int = 2, image_size: int = 64, base_filters: int = 64
+    latent_dim: int = 62, n_categories: int = 10, n_continuous: int = 2, image_size: int = 64, base_filters: int = 64,
+    condition_stages: int = 0,
 ) -> keras.Model:
-    """InfoGAN generator: inputs ``[z, code]`` with code = one-hot category + continuous values."""
-    return build_dcgan_generator(
-        latent_dim, image_size, base_filters, cond_dim=n_categories + n_continuous, name="infogan_generator"
-    )
+    """InfoGAN generator: inputs ``[z, code]`` with code = one-hot category + continuous values
+    (also entering the coarsest ``condition_stages`` feature maps, see :func:`build_dcgan_generator`)."""
+    return build_dcgan_generator(latent_dim, image_size, base_filters, cond_dim=n_categories + n_continuous,
+                                 condition_stages=condition_stages, name="infogan_generator")
 
 
 def build_infogan_discriminator(

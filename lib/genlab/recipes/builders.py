@@ -100,10 +100,10 @@ def report_acgan(profile, seed: int, *, d_optimizer: dict, g_optimizer: dict, n_
 
 
 def infogan(profile, seed: int, *, latent_dim: int, n_categories: int, n_continuous: int, d_optimizer: dict,
-            g_optimizer: dict) -> InfoGAN:
+            g_optimizer: dict, condition_stages: int = 0) -> InfoGAN:
     """InfoGAN on the DCGAN networks: a categorical and continuous code beside z."""
     generator = nets.build_infogan_generator(latent_dim, n_categories, n_continuous, profile.image_size,
-                                             profile.dcgan_filters)
+                                             profile.dcgan_filters, condition_stages)
     discriminator = nets.build_infogan_discriminator(profile.image_size, profile.dcgan_filters, n_categories, n_continuous)
     model = InfoGAN(generator, discriminator, latent_dim, n_categories, n_continuous, seed=seed)
     model.compile(optimizer(d_optimizer), optimizer(g_optimizer), loss="nonsaturating")

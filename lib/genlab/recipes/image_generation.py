@@ -15,6 +15,7 @@ from genlab.recipes import registry
 
 REPORT_HITS = {"DCGAN": "48/64", "WGAN": "52/64"}  # the report's detector counts (64x64, real anime data)
 OBJECTIVES = ("dcgan", "wgan", "wgan_gp", "lsgan")
+HITS = "animeface hits"  # the detector column's name, before " /n"
 RAW = ", raw generator"  # the row of the report's own method: samples of the generator as trained
 
 
@@ -86,7 +87,7 @@ def measure(classifier, real_images: np.ndarray, fakes: dict[str, np.ndarray], s
     """
     if not fakes:
         raise ValueError("measure needs at least one model's samples")
-    hits_column = f"animeface hits /{n_detect}"
+    hits_column = f"{HITS} /{n_detect}"
     real_features = classifier.features(to_float(real_images))
     shown = np.random.default_rng(seed).choice(len(real_images), size=min(n_detect, len(real_images)), replace=False)
     real_spread = feature_spread(real_features, seed=seed)
@@ -102,11 +103,16 @@ def measure(classifier, real_images: np.ndarray, fakes: dict[str, np.ndarray], s
     return pd.DataFrame.from_dict(rows, orient="index")[["FID", "KID", "spread", hits_column]]
 
 
+def hits_column(table: pd.DataFrame) -> str:
+    """The name of a :func:`measure` table's detector column ("animeface hits /64")."""
+    return next(c for c in table.columns if c.startswith(HITS))
+
+
 def rank_statement(table: pd.DataFrame) -> str:
     """Which model leads on each number of a :func:`measure` table (real row excluded)."""
     models = table.drop(index=REAL_ROW, errors="ignore")
-    hits = next(c for c in table.columns if c.startswith("animeface hits"))
-    most_hits = (f"most detector hits: {models[hits].idxmax()} ({models[hits].max()}{hits[len('animeface hits '):]}; "
+    hits = hits_column(table)
+    most_hits = (f"most detector hits: {models[hits].idxmax()} ({models[hits].max()}{hits[len(HITS) + 1:]}; "
                  f"real faces {table.loc[REAL_ROW, hits]})") if models[hits].max() > 0 else \
         f"the detector found no face in any model's samples (real faces: {table.loc[REAL_ROW, hits]})"
     ceiling = table.loc[REAL_ROW, hits]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from genlab.data.ranges import SIGNED
 from genlab.recipes import registry
-from genlab.recipes.image_generation import REAL_ROW
+from genlab.recipes.image_generation import REAL_ROW, hits_column, measure
 from genlab.report.tables import final_losses
 
 # The arms in the order the figures show them: (label, run name).
@@ -119,7 +119,7 @@ def tips_findings(table: pd.DataFrame) -> pd.DataFrame:
 
 def extra_tips_effect(table: pd.DataFrame, base: str = "+normalized +Adam for both") -> pd.DataFrame:
     """FID and detector hits of each ganhacks extra arm against the arm it was added to."""
-    hits = next(c for c in table.columns if c.startswith("animeface hits"))
+    hits = hits_column(table)
     extras = [label for label, name in ARMS if registry.get(name).origin == "ganhacks" and label in table.index]
     frame = table.loc[[base, *extras], ["FID", "KID", "spread", hits]].copy()
     frame["FID change vs base"] = frame["FID"] - table.loc[base, "FID"]
@@ -128,11 +128,9 @@ def extra_tips_effect(table: pd.DataFrame, base: str = "+normalized +Adam for bo
 
 def raw_generator_columns(classifier, images, runs: dict, n: int, seed: int) -> pd.DataFrame:
     """FID and detector hits of each arm's raw generator (the report's method), for arms that keep an average."""
-    from genlab.recipes.image_generation import measure
-
     raw = {label: run.signed_sample(n, seed, raw=True) for label, run in runs.items() if run.averaged}
     if not raw:
         return pd.DataFrame(index=list(runs))
     table = measure(classifier, images, raw, seed).drop(index=REAL_ROW)
-    hits = next(c for c in table.columns if c.startswith("animeface hits"))
+    hits = hits_column(table)
     return table[["FID", hits]].rename(columns={"FID": "FID, raw generator", hits: f"{hits}, raw generator"})

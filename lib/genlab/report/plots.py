@@ -114,9 +114,11 @@ def plot_curves(history, panels, x: str = "step", title: str | None = None, even
             if column not in frame or frame[column].isna().all():
                 continue
             values = frame[column].astype(float)
+            logged = values.notna()  # runs joined on step log at different steps: a NaN gap would break the line
+            values = values[logged]
             if smooth and smooth > 1:
                 values = values.rolling(smooth, min_periods=1).mean()
-            ax.plot(xs, values, label=column)
+            ax.plot(xs[logged], values, label=column)
         for at, label in events or []:
             ax.axvline(at, color="crimson", linestyle="--", linewidth=1)
             ax.text(at, 0.97, f" {label}", color="crimson", transform=ax.get_xaxis_transform(), fontsize=8, va="top")
