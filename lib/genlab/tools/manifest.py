@@ -50,13 +50,13 @@ NOTEBOOKS: dict[str, list[str]] = {
 }
 
 
-# Seconds each notebook took in ``make figures PROFILE=cpu`` on 2 cores with one thread per kernel,
-# two side by side, in float32 at 64x64 (3-2 and StarGAN at 32x32: estimated from their steps).
-# Only used to order the work (long chains first).
+# Seconds each notebook took in ``make figures PROFILE=cpu`` from nothing on 2 cores, one thread per
+# kernel, two side by side (mixed_bfloat16 on an AMD EPYC, 2026-12-02). Only used to order the work
+# (long chains first).
 CPU_SECONDS: dict[str, float] = {
-    "hw3_1_image_generation": 1116, "hw3_2_text_to_image": 600, "hw3_wgan_comparison": 1386,
-    "hw3_training_tips": 488, "hw3_3_style_transfer": 900, "hw4_1_vae": 547, "hw4_2_gan": 590,
-    "hw4_3_acgan": 1375, "hw4_4_infogan": 401,
+    "hw3_1_image_generation": 724, "hw3_2_text_to_image": 548, "hw3_wgan_comparison": 650,
+    "hw3_training_tips": 871, "hw3_3_style_transfer": 477, "hw4_1_vae": 288, "hw4_2_gan": 505,
+    "hw4_3_acgan": 473, "hw4_4_infogan": 517,
 }
 
 
