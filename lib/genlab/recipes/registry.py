@@ -97,7 +97,7 @@ def _vae(name, kl_weight):
 _BEST_MLP = dict(normalized=True, d_optimizer=TIPS_ADAM, g_optimizer=TIPS_ADAM)
 # The code's categories match the classifier's hair groups (black, blond, brown, none). Entering only
 # G's first layer, ten categories tinted the image (NMI 0.02 with hair); entering G's 4x4 and 8x8
-# feature maps as well, where the face is laid out, the rows split by hair on seed 0 (NMI 0.23 after
+# feature maps as well, where the face is laid out, the rows split by hair on seed 0 (NMI 0.23-0.40 after
 # 1,000 steps) and far less on seed 1 (0.07): which factor the code takes is still up to the seed.
 INFOGAN_CODE = dict(latent_dim=62, n_categories=4, n_continuous=2)
 INFOGAN_CONDITION_STAGES = 2
@@ -105,7 +105,7 @@ INFOGAN_CONDITION_STAGES = 2
 SPECS: tuple[RunSpec, ...] = (
     _objective("dcgan", "DCGAN", "sigmoid cross-entropy, non-saturating G loss, Adam 2e-4 beta1 0.5", notebook=HW3_1,
                reused_by=(WGAN_NB, TIPS_NB), loss="nonsaturating", **DCGAN_ADAM),
-    # The report's WGAN (clip 0.01, RMSProp 5e-5, 5 critic steps) needs tens of thousands of steps; in
+    # The report's WGAN (clip 0.02, RMSProp 5e-5; 5 critic steps in the WGAN paper) needs tens of thousands of steps; in
     # 350 a wider clip, a faster RMSProp and 2 critic steps reach FID 66-72 (two seeds). Same method.
     _objective("wgan", "WGAN", "no sigmoid, no log, critic clipped to [-0.05, 0.05], RMSProp 2e-4, 2 critic steps",
                loss="wgan", d_optimizer=rmsprop(2e-4), g_optimizer=rmsprop(2e-4), n_critic=2, clip_value=0.05),
