@@ -109,6 +109,19 @@ def test_gallery_states_the_wall_time_and_which_notebooks_loaded_trained_runs(pr
     assert "trained runs loaded from checkpoints" in page
 
 
+def test_gallery_shows_data_inside_the_checkout_from_its_root_and_other_data_in_full(project, tmp_path):
+    from dataclasses import asdict
+
+    from genlab.data.usage import EMBEDDED, REAL, DataUse
+
+    embedded = DataUse("mlds", "extra_data", EMBEDDED, str(paths.project_root() / "data" / "embedded" / "mlds-n8"), kept=8)
+    real = DataUse("dlcv", "train", REAL, str(tmp_path / "elsewhere" / "hw4_data"), kept=4)
+    page = gallery.write_gallery("cpu", 0, {"hw4_2_gan": {"data": [asdict(embedded), asdict(real)]}}).read_text()
+    assert "embedded synthetic data (data/embedded/mlds-n8)" in page
+    assert f"real data at {tmp_path / 'elsewhere' / 'hw4_data'}" in page
+    assert str(paths.project_root()) not in page
+
+
 def test_gallery_tables_show_empty_cells_and_no_index_name(project):
     tables = paths.figures_dir() / "tables"
     tables.mkdir(parents=True)

@@ -18,7 +18,8 @@ def _data_lines(stamp: dict | None) -> list[str]:
     uses = from_records(stamp.get("data", []))
     lines = [f"Data: {use.line()}" + "".join(f"; warning: {w}" for w in use.warnings) for use in uses]
     lines += [f"Input: {path}" for path in stamp.get("inputs", {})]
-    return [line for item in lines for line in (item, "")]
+    inside = f"{paths.project_root()}/"  # paths in the checkout are shown from its root, the same on every machine
+    return [line for item in lines for line in (item.replace(inside, ""), "")]
 
 
 def _loaded_runs(name: str) -> bool:
