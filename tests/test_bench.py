@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import keras
+import pytest
 
 from genlab import nets as models
 from genlab.tools import bench
@@ -24,7 +25,7 @@ def test_dcgan_flops_grow_with_resolution():
 
 
 def test_quick_bench_reports_every_section():
-    report = bench.run(quick=True)
+    report = bench.run(quick=True, only=tuple(s for s in bench.SECTIONS if s != "step_times"))
     numbers = [report["matmul_gflops"]["float32"], report["matmul_gflops"]["bfloat16"],
                report["training"][0]["trainer_images_per_s"], report["training"][0]["plain_images_per_s"],
                *(row["speedup"] for row in report["mixed_precision"]), report["input"]["pipeline_images_per_s"],
@@ -48,3 +49,26 @@ def test_quick_bench_reports_every_section():
     # the Explore sliders: a redraw time for the explored run, through the widget itself
     redraw = report["redraw"]["dcgan"]
     assert redraw["max_ms"] >= redraw["median_ms"] > 0 and "Explore sliders, ms per redraw" in text
+
+
+def test_quick_bench_times_steps_on_one_thread_with_onednn_on_and_off():
+    # its own test, so that pytest-xdist runs it beside the long one above
+    report = bench.run(quick=True, only=("step_times",))
+    for setting in ("oneDNN on", "oneDNN off"):
+        (row,) = report["step_times"][setting]
+        assert row["run"] == "dcgan" and row["seconds_per_step"] > 0 and row["runs"] == 1
+        assert row["training_seconds"] == pytest.approx(row["seconds_per_step"] * row["profile_steps"])
+    text = bench.format_report(report)
+    assert "seconds per training step (float32, one thread)" in text and "oneDNN off: dcgan" in text
+
+
+def test_step_times_count_the_runs_sharing_a_step_key_and_refuse_a_warmup_that_leaves_nothing_to_time():
+    from genlab.recipes import registry
+    from genlab.tools import bench_steps
+
+    counts = bench_steps.runs_per_key()
+    assert counts["tips"] == sum(spec.notebook == registry.TIPS_NB for spec in registry.SPECS) == 10
+    assert counts["vae"] == 3 and counts["cgan"] == 3 and counts["dcgan"] == 1
+    assert {registry.get(name).step_key for name in bench_steps.STEP_RUNS} == registry.step_keys()
+    with pytest.raises(ValueError, match="multiple of warmup"):
+        bench_steps.step_times("smoke", ("dcgan",), steps=10, warmup=10)

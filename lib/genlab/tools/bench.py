@@ -10,10 +10,12 @@
    hits, generator average vs raw generator, at the cpu profile's size and at 32x32;
 5. input pipeline and image decoding images/s;
 6. synthetic rendering images/s (1 and 2 processes);
-7. the Explore sliders (``make lab``): milliseconds per redraw of four samples, for each explored
+7. seconds per training step of every model the cpu profile trains, one thread, oneDNN on and off
+   (:mod:`genlab.tools.bench_steps`), and the training seconds they add up to at the profile's steps;
+8. the Explore sliders (``make lab``): milliseconds per redraw of four samples, for each explored
    run at the cpu profile's size (untrained weights: the same arithmetic as the trained ones).
 
-    python -m genlab.tools.bench [--quick] [--only matmul,training,mixed,mixed_quality,time_to_quality,pipeline,rendering,redraw]
+    python -m genlab.tools.bench [--quick] [--only matmul,training,mixed,mixed_quality,time_to_quality,step_times,pipeline,rendering,redraw]
 
 Results are printed and written to ``build/bench.json``.
 """
@@ -32,10 +34,12 @@ from pathlib import Path
 import numpy as np
 
 from genlab.tools import bench_quality as Q
+from genlab.tools import bench_steps as S
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-SECTIONS = ("matmul", "training", "mixed", "mixed_quality", "time_to_quality", "pipeline", "rendering", "redraw")
+SECTIONS = ("matmul", "training", "mixed", "mixed_quality", "time_to_quality", "step_times", "pipeline", "rendering",
+            "redraw")
 REDRAW_RUNS = ("dcgan", "acgan_separate", "vae_kl1e-4", "hw4_gan", "hw4_acgan", "hw4_infogan")  # the notebooks' explorers
 # A GAN step per image: G forward for D's fake batch, G forward+backward for the G step
 # (1 + 3 passes), D forward+backward on real and fake (2 x 3) plus D forward+backward in the G step (3).
@@ -218,15 +222,28 @@ def mixed_precision_speed(steps: int = 20, kinds=MIXED_PRECISION_MODELS) -> list
     return rows
 
 
-def time_to_quality_one_thread(quick: bool = False) -> dict:
-    """:func:`genlab.tools.bench_quality.time_to_quality` in a fresh process pinned to one thread."""
+def _one_thread_json(module: str, args=(), env=None):
+    """``python -m module --out FILE *args`` in a fresh process pinned to one thread; the JSON it wrote."""
     import subprocess
 
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "time_to_quality.json"
-        command = [sys.executable, "-m", "genlab.tools.bench_quality", "--out", str(out)] + (["--quick"] if quick else [])
-        subprocess.run(command, check=True, env={**os.environ, "GENLAB_THREADS": "1"})
+        out = Path(tmp) / "out.json"
+        subprocess.run([sys.executable, "-m", module, "--out", str(out), *args], check=True,
+                       env={**os.environ, "GENLAB_THREADS": "1", **(env or {})})
         return json.loads(out.read_text())
+
+
+def time_to_quality_one_thread(quick: bool = False) -> dict:
+    """:func:`genlab.tools.bench_quality.time_to_quality` on one thread."""
+    return _one_thread_json("genlab.tools.bench_quality", ["--quick"] if quick else [])
+
+
+def step_times_one_thread(quick: bool = False) -> dict:
+    """:mod:`genlab.tools.bench_steps` on one thread, TensorFlow's oneDNN kernels on (every run) and off (a few)."""
+    settings = {"oneDNN on": ("1", S.STEP_RUNS), "oneDNN off": ("0", S.ONEDNN_CONTRAST)}
+    return {setting: _one_thread_json("genlab.tools.bench_steps", ["--quick"] if quick else ["--names", ",".join(names)],
+                                      {"TF_ENABLE_ONEDNN_OPTS": value})
+            for setting, (value, names) in settings.items()}
 
 
 def pipeline_speed(n: int = 4096, seconds: float = 3.0) -> dict:
@@ -323,6 +340,8 @@ def run(quick: bool = False, only=SECTIONS) -> dict:
                                              else Q.mixed_precision_quality())
     if "time_to_quality" in only:
         report["time_to_quality"] = time_to_quality_one_thread(quick)
+    if "step_times" in only:
+        report["step_times"] = step_times_one_thread(quick)
     if "pipeline" in only:
         report["input"] = pipeline_speed(n=256 if quick else 4096, seconds=0.3 if quick else 3.0)
     if "rendering" in only:
@@ -355,6 +374,8 @@ def format_report(report: dict) -> str:
                      f"{q['fid_floor']:.2f}): " + ", ".join(f"{k} {v:.1f}" for k, v in q["fid"].items()))
     if "time_to_quality" in report:
         lines.append(Q.format_time_to_quality(report["time_to_quality"]))
+    if "step_times" in report:
+        lines.append(S.format_step_times(report["step_times"]))
     if "input" in report:
         i = report["input"]
         lines.append(f"input pipeline: {i['pipeline_images_per_s']:.0f} img/s (in-memory uint8 -> batches); "
