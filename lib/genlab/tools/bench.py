@@ -26,7 +26,6 @@ import datetime
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ import numpy as np
 
 from genlab.tools import bench_quality as Q
 from genlab.tools import bench_steps as S
+from genlab.tools.bench_process import one_thread_json
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -222,27 +222,16 @@ def mixed_precision_speed(steps: int = 20, kinds=MIXED_PRECISION_MODELS) -> list
     return rows
 
 
-def _one_thread_json(module: str, args=(), env=None):
-    """``python -m module --out FILE *args`` in a fresh process pinned to one thread; the JSON it wrote."""
-    import subprocess
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out.json"
-        subprocess.run([sys.executable, "-m", module, "--out", str(out), *args], check=True,
-                       env={**os.environ, "GENLAB_THREADS": "1", **(env or {})})
-        return json.loads(out.read_text())
-
-
 def time_to_quality_one_thread(quick: bool = False) -> dict:
     """:func:`genlab.tools.bench_quality.time_to_quality` on one thread."""
-    return _one_thread_json("genlab.tools.bench_quality", ["--quick"] if quick else [])
+    return one_thread_json("genlab.tools.bench_quality", ["--quick"] if quick else [])
 
 
 def step_times_one_thread(quick: bool = False) -> dict:
     """:mod:`genlab.tools.bench_steps` on one thread, TensorFlow's oneDNN kernels on (every run) and off (a few)."""
     settings = {"oneDNN on": ("1", S.STEP_RUNS), "oneDNN off": ("0", S.ONEDNN_CONTRAST)}
-    return {setting: _one_thread_json("genlab.tools.bench_steps", ["--quick"] if quick else ["--names", ",".join(names)],
-                                      {"TF_ENABLE_ONEDNN_OPTS": value})
+    return {setting: one_thread_json("genlab.tools.bench_steps", ["--quick"] if quick else ["--names", ",".join(names)],
+                                     {"TF_ENABLE_ONEDNN_OPTS": value})
             for setting, (value, names) in settings.items()}
 
 

@@ -9,13 +9,13 @@ and of the raw generator. Seconds count training only (the probes' own time is l
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
+
+from genlab.tools.bench_process import write_json
 
 REPORT_HITS = 48  # the report's DCGAN: 48 of 64 samples detected as faces
 
@@ -145,9 +145,7 @@ def main(argv=None) -> int:
     report = (time_to_quality(image_sizes=(32,), every=2, profile="smoke", steps=4) if args.quick
               else time_to_quality())
     print(format_time_to_quality(report))
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=2))
+    write_json(args.out, report)
     return 0
 
 

@@ -15,7 +15,8 @@ import json
 import sys
 import tempfile
 from dataclasses import replace
-from pathlib import Path
+
+from genlab.tools.bench_process import write_json
 
 # One run for each of the registry's step keys (the runs sharing a key have the same networks).
 STEP_RUNS = ("dcgan", "acgan_separate", "wgan", "wgan_gp", "lsgan", "tips_normalized_adam_for_both", "stargan",
@@ -81,9 +82,7 @@ def main(argv=None) -> int:
     names = tuple(args.names.split(",")) if args.names else (("dcgan",) if args.quick else STEP_RUNS)
     rows = step_times("smoke", names, steps=4, warmup=2) if args.quick else step_times("cpu", names)
     print(json.dumps(rows, indent=2))
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(rows, indent=2))
+    write_json(args.out, rows)
     return 0
 
 
