@@ -34,7 +34,6 @@ import numpy as np
 
 from genlab.tools import bench_quality as Q
 from genlab.tools import bench_steps as S
-from genlab.tools.bench_process import one_thread_json
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -222,19 +221,6 @@ def mixed_precision_speed(steps: int = 20, kinds=MIXED_PRECISION_MODELS) -> list
     return rows
 
 
-def time_to_quality_one_thread(quick: bool = False) -> dict:
-    """:func:`genlab.tools.bench_quality.time_to_quality` on one thread."""
-    return one_thread_json("genlab.tools.bench_quality", ["--quick"] if quick else [])
-
-
-def step_times_one_thread(quick: bool = False) -> dict:
-    """:mod:`genlab.tools.bench_steps` on one thread, TensorFlow's oneDNN kernels on (every run) and off (a few)."""
-    settings = {"oneDNN on": ("1", S.STEP_RUNS), "oneDNN off": ("0", S.ONEDNN_CONTRAST)}
-    return {setting: one_thread_json("genlab.tools.bench_steps", ["--quick"] if quick else ["--names", ",".join(names)],
-                                     {"TF_ENABLE_ONEDNN_OPTS": value})
-            for setting, (value, names) in settings.items()}
-
-
 def pipeline_speed(n: int = 4096, seconds: float = 3.0) -> dict:
     from PIL import Image
 
@@ -328,9 +314,9 @@ def run(quick: bool = False, only=SECTIONS) -> dict:
         report["mixed_precision_quality"] = (Q.mixed_precision_quality(steps=2, seeds=(0,), profile="smoke") if quick
                                              else Q.mixed_precision_quality())
     if "time_to_quality" in only:
-        report["time_to_quality"] = time_to_quality_one_thread(quick)
+        report["time_to_quality"] = Q.one_thread(quick)
     if "step_times" in only:
-        report["step_times"] = step_times_one_thread(quick)
+        report["step_times"] = S.one_thread(quick)
     if "pipeline" in only:
         report["input"] = pipeline_speed(n=256 if quick else 4096, seconds=0.3 if quick else 3.0)
     if "rendering" in only:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import replace
 
-from genlab.tools.bench_process import write_json
+from genlab.tools.bench_process import one_thread_json, write_json
 
 REPORT_HITS = 48  # the report's DCGAN: 48 of 64 samples detected as faces
 
@@ -132,6 +132,11 @@ def mixed_precision_quality(steps: int = 500, seeds=(0, 1), profile: str = "cpu"
         finally:
             keras.mixed_precision.set_global_policy("float32")
     return {"model": f"{profile}-profile DCGAN", "steps": steps, "fid": fids, "fid_floor": floor}
+
+
+def one_thread(quick: bool = False) -> dict:
+    """:func:`time_to_quality` in a fresh process on one thread (how ``make bench`` runs it)."""
+    return one_thread_json("genlab.tools.bench_quality", ["--quick"] if quick else [])
 
 
 def main(argv=None) -> int:

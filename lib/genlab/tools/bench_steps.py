@@ -16,7 +16,7 @@ import sys
 import tempfile
 from dataclasses import replace
 
-from genlab.tools.bench_process import write_json
+from genlab.tools.bench_process import one_thread_json, write_json
 
 # One run for each of the registry's step keys (the runs sharing a key have the same networks).
 STEP_RUNS = ("dcgan", "acgan_separate", "wgan", "wgan_gp", "lsgan", "tips_normalized_adam_for_both", "stargan",
@@ -68,6 +68,14 @@ def format_step_times(report: dict) -> str:
         lines.append(f"  {setting}: " + ", ".join(f"{r['run']} {r['seconds_per_step']:.2f}" for r in rows)
                      + f"; {total:,.0f} s of training at the profile's steps ({len(rows)} of {len(STEP_RUNS)} step keys)")
     return "\n".join(lines)
+
+
+def one_thread(quick: bool = False) -> dict:
+    """:func:`step_times` in fresh processes on one thread, TensorFlow's oneDNN kernels on (every run) and off (a few)."""
+    settings = {"oneDNN on": ("1", STEP_RUNS), "oneDNN off": ("0", ONEDNN_CONTRAST)}
+    return {setting: one_thread_json("genlab.tools.bench_steps", ["--quick"] if quick else ["--names", ",".join(names)],
+                                     {"TF_ENABLE_ONEDNN_OPTS": value})
+            for setting, (value, names) in settings.items()}
 
 
 def main(argv=None) -> int:
