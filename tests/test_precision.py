@@ -73,8 +73,8 @@ def test_setup_sets_the_policy_and_keeps_bfloat16_runs_apart(monkeypatch):
         monkeypatch.setenv("GENLAB_PRECISION", "float32")
         f32 = setup("hw4_2_gan", "smoke", 0)
     assert keras.mixed_precision.global_policy().name == "float32"
-    assert bf16.run_dir("gan") != f32.run_dir("gan")
-    assert "smoke-bf16-seed0" in bf16.run_dir("gan").name and "smoke-seed0" in f32.run_dir("gan").name
+    assert bf16.run_dir("hw4_gan") != f32.run_dir("hw4_gan")
+    assert "smoke-bf16-seed0" in bf16.run_dir("hw4_gan").name and "smoke-seed0" in f32.run_dir("hw4_gan").name
 
 
 def test_runner_refuses_an_unknown_precision(capsys):

@@ -97,13 +97,17 @@ class Session:
         return self.data_key()
 
     def run_dir(self, name: str) -> Path:
-        """Folder for one training run; keyed by profile, seed, the data's content and the replicas."""
+        """Folder for one training run; keyed by profile, seed, the data's content, the run's settings
+        (:func:`~genlab.recipes.runs.run_fingerprint`) and the replicas."""
+        from genlab.recipes.registry import get
+        from genlab.recipes.runs import run_fingerprint
         from genlab.train.devices import replicas
 
         steps = f"-steps{self.steps}" if self.steps else ""
         devices = f"-r{replicas()}" if replicas() > 1 else ""
         key = self.data_key(self._run_kinds.get(name))
-        return paths.runs_dir(f"{name}-{self.profile.tag}{steps}-seed{self.seed}-{key}{devices}")
+        settings = run_fingerprint(get(name), self.profile)
+        return paths.runs_dir(f"{name}-{self.profile.tag}{steps}-seed{self.seed}-{key}-{settings}{devices}")
 
     # -- data -------------------------------------------------------------------------------
     def _source(self, kind: str, n: int | None = None) -> tuple:

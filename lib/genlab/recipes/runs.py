@@ -1,7 +1,10 @@
 """One type for every trained run, and the one function that trains (or resumes, or loads) a declared run."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 import numpy as np
 
@@ -76,6 +79,44 @@ class Run:
     def signed_sample(self, n: int, seed: int, conditions=None, raw: bool = False) -> np.ndarray:
         """:meth:`sample` mapped to [-1, 1] whatever range the run trained in (NaN becomes grey)."""
         return to_signed(self.sample(n, seed, conditions, raw), self.spec.value_range)
+
+
+# The library code a trained run's weights depend on: a change here retrains every run.
+TRAINING_CODE = ("train", "nets", "data/pipeline.py", "recipes/builders.py", "recipes/sources.py", "recipes/runs.py")
+# Profile fields that never reach a training run (evaluation sizes, names, other models' steps).
+NOT_TRAINING = ("name", "summary", "steps", "eval_samples", "classifier_epochs", "notebook_image_sizes")
+# RunSpec fields that only describe or schedule a run.
+NOT_RUN = ("label", "summary", "origin", "reused_by", "notebook")
+
+
+def training_code_hash(library: Path | None = None) -> str:
+    """Hash of the modules in ``TRAINING_CODE`` of ``library`` (default: this genlab)."""
+    library = Path(library or Path(__file__).resolve().parents[1])
+    digest = hashlib.sha256()
+    for entry in TRAINING_CODE:
+        for module in sorted((library / entry).rglob("*.py")) if (library / entry).is_dir() else [library / entry]:
+            digest.update(module.relative_to(library).as_posix().encode() + module.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_fingerprint(spec: RunSpec, profile) -> str:
+    """Twelve hex digits naming everything a run's training depends on beside its data and seed.
+
+    The run's declaration (hyperparameters, batch, generator average), the profile's sizes and
+    its steps for this run, and the training code: a run folder named by it is never resumed or
+    loaded under settings it was not trained with, and a change to one run retrains that run alone.
+    """
+    declared = {f.name: getattr(spec, f.name) for f in fields(spec) if f.name not in NOT_RUN}
+    sizes = {key: value for key, value in asdict(profile).items() if key not in NOT_TRAINING}
+    text = json.dumps({"run": declared, "profile": sizes, "steps": profile.steps_for(spec.step_key),
+                       "code": training_code_hash()}, sort_keys=True, default=_callable_name)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _callable_name(value) -> str:
+    if callable(value):
+        return f"{value.__module__}.{value.__qualname__}"
+    raise TypeError(f"run fingerprint: cannot describe {value!r}")
 
 
 def train_run(spec: RunSpec, profile, seed: int, run_dir, images: np.ndarray, conditions=None, callbacks=()) -> Run:
