@@ -109,6 +109,19 @@ def test_gallery_states_the_wall_time_and_which_notebooks_loaded_trained_runs(pr
     assert "trained runs loaded from checkpoints" in page
 
 
+def test_gallery_counts_a_shared_run_once_and_says_how_much_training_an_earlier_run_did(project):
+    trained = {"run": "dcgan", "folder": "dcgan-cpu-x", "steps": 10, "resumed_from": 0, "training_seconds": 600.0,
+               "earlier_seconds": 0.0}
+    reused = {**trained, "resumed_from": 10, "earlier_seconds": 600.0}
+    resumed = {"run": "lsgan", "folder": "lsgan-cpu-y", "steps": 10, "resumed_from": 4, "training_seconds": 300.0,
+               "earlier_seconds": 120.0}
+    page = gallery.write_gallery("cpu", 0, {"hw3_1_image_generation": {"runs": [trained]},
+                                            "hw3_wgan_comparison": {"runs": [reused, resumed]}}).read_text()
+    assert "Their 2 training runs took 15.0 min of training time" in page
+    assert "2.0 min of it by an earlier `make figures`" in page
+    assert "training runs took" not in gallery.write_gallery("cpu", 0, {"hw4_2_gan": {"data": []}}).read_text()
+
+
 def test_gallery_shows_data_inside_the_checkout_from_its_root_and_other_data_in_full(project, tmp_path):
     from dataclasses import asdict
 

@@ -15,6 +15,7 @@ content. The session says which data it used. Library code never imports this mo
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import warnings
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ class Session:
     _uses: dict = field(default_factory=dict, repr=False)  # DataUse.key -> DataUse
     _tracking: list = field(default_factory=list, repr=False)
     _run_kinds: dict = field(default_factory=dict, repr=False)
+    _runs_used: dict = field(default_factory=dict, repr=False)  # run name -> what training it cost (see _record_run)
 
     @property
     def part(self) -> str:
@@ -214,7 +216,24 @@ class Session:
             images, conditions = spec.data(self)
         self._run_kinds[name] = kinds
         self._check_enough(spec, images, kinds)
-        return train_run(spec, self.profile, self.seed, self.run_dir(name), images, conditions)
+        run = train_run(spec, self.profile, self.seed, self.run_dir(name), images, conditions)
+        self._record_run(run)
+        return run
+
+    def _record_run(self, run) -> None:
+        """Note the run's folder and what its training cost, here and in earlier sessions (for the gallery)."""
+        history, resumed = run.history, int(run.result.resumed_from)
+        total = earlier = 0.0
+        if "seconds" in history:  # one row per logged interval, ending at "step"
+            total = float(history["seconds"].sum())
+            earlier = float(history.loc[history["step"] <= resumed, "seconds"].sum())
+        self._runs_used[run.name] = {"run": run.name, "folder": run.result.run_dir.name, "steps": int(run.result.steps),
+                                     "resumed_from": resumed, "training_seconds": round(total, 1),
+                                     "earlier_seconds": round(earlier, 1)}
+        folder = os.environ.get(REPORT_VARIABLE)
+        if folder:
+            path = Path(folder) / f"{self.notebook}.runs.json"
+            path.write_text(json.dumps(list(self._runs_used.values()), indent=2), encoding="utf-8")
 
     def _check_enough(self, spec, images, kinds) -> None:
         """Stop before training when one training step needs more images than the data gives."""

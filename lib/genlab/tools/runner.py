@@ -55,7 +55,7 @@ def run_notebook(name: str, parameters: dict, settings: dict | None = None, inpu
     if not source.exists():
         raise FileNotFoundError(f"{source}: notebook not found")
     # Until it finishes, its figures may be half rewritten: the old stamp must not vouch for them.
-    for stale in (stamps.stamp_path(name), stamps.uses_path(name), stamps.kernel_log_path(name)):
+    for stale in (stamps.stamp_path(name), stamps.uses_path(name), stamps.runs_path(name), stamps.kernel_log_path(name)):
         stale.unlink(missing_ok=True)
     started = time.time()
     source_hash = stamps.source_hash(source)  # what the kernel will import; edits made while it runs leave it stale

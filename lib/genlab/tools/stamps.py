@@ -43,6 +43,19 @@ def uses_path(name: str) -> Path:
     return paths.executed_dir() / f"{name}.data.json"
 
 
+def runs_path(name: str) -> Path:
+    """Where the notebook's session writes the runs it used and what their training cost."""
+    return paths.executed_dir() / f"{name}.runs.json"
+
+
+def read_runs(name: str) -> list[dict]:
+    """The records of :func:`runs_path`; none if the notebook used no run or the file is unreadable."""
+    try:
+        return json.loads(runs_path(name).read_text())
+    except (OSError, ValueError):
+        return []
+
+
 def kernel_log_path(name: str) -> Path:
     return paths.executed_dir() / f"{name}.kernel.log"
 
@@ -64,7 +77,7 @@ def write_stamp(name: str, source: str, settings: dict, inputs: dict, started: f
                 peak_mib: float) -> None:
     uses = [use.__dict__ for use in read_uses(uses_path(name))]
     stamp_path(name).write_text(json.dumps({
-        "source": source, "settings": settings, "data": uses, "inputs": inputs_fingerprints(inputs),
+        "source": source, "settings": settings, "data": uses, "runs": read_runs(name), "inputs": inputs_fingerprints(inputs),
         "started": started, "seconds": round(seconds, 1), "peak_kernel_mib": peak_mib,
     }, indent=2))
 
