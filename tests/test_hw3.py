@@ -6,12 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genlab import paths
 from genlab.data.mlds import AnimeRecords
 from genlab.data.ranges import UNIT, to_float, to_signed
 from genlab.profiles import get_profile
 from genlab.recipes import image_generation, registry, tips
 from genlab.report import layouts, plots, tables
-from genlab.session import Session
+from genlab.session import REPORT_VARIABLE, Session
+from genlab.tools import stamps
 from genlab.train.driver import set_seed
 
 SMOKE = get_profile("smoke")
@@ -172,7 +174,9 @@ def test_column_by_run_joins_on_step_and_final_losses():
 # -- training and run sharing --------------------------------------------------------------------
 
 
-def test_dcgan_run_is_shared_between_notebooks():
+def test_dcgan_run_is_shared_between_notebooks_and_each_records_what_its_training_cost(monkeypatch):
+    monkeypatch.setenv(REPORT_VARIABLE, str(paths.executed_dir()))
+    paths.executed_dir().mkdir(parents=True, exist_ok=True)
     first = ToySession(registry.HW3_1).run("dcgan")
     assert first.result.steps == 4 and first.result.resumed_from == 0
     assert sorted(first.snapshots) == SMOKE.snapshot_steps(4)
@@ -181,6 +185,14 @@ def test_dcgan_run_is_shared_between_notebooks():
     assert again.result.resumed_from == 4
     for a, b in zip(first.model.generator.weights, again.model.generator.weights):
         np.testing.assert_allclose(a.numpy(), b.numpy())
+    # Each notebook's record: 3-1 trained it all, the tips notebook loaded what 3-1 trained.
+    (trained,) = stamps.read_runs(registry.HW3_1)
+    (loaded,) = stamps.read_runs(registry.TIPS_NB)
+    assert (trained["run"], trained["steps"], trained["resumed_from"], trained["earlier_seconds"]) == ("dcgan", 4, 0, 0)
+    assert trained["folder"] == loaded["folder"] == first.result.run_dir.name and trained["training_seconds"] > 0
+    assert loaded["resumed_from"] == 4 and loaded["earlier_seconds"] == loaded["training_seconds"] == trained["training_seconds"]
+    stamps.write_stamp(registry.TIPS_NB, "source", {}, {}, started=0.0, seconds=1.0, peak_mib=0.0)
+    assert stamps.read_stamp(registry.TIPS_NB)["runs"] == [loaded]
 
 
 def test_a_notebook_may_only_use_runs_declared_for_it():

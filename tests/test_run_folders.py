@@ -5,12 +5,10 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from genlab import paths
 from genlab.profiles import get_profile
 from genlab.recipes import registry
 from genlab.recipes.runs import TRAINING_CODE, run_fingerprint, training_code_hash
-from genlab.session import REPORT_VARIABLE, setup
-from genlab.tools import stamps
+from genlab.session import setup
 
 
 def test_a_runs_fingerprint_follows_its_own_settings_and_no_one_elses():
@@ -53,20 +51,3 @@ def test_changing_a_runs_hyperparameters_gives_it_a_new_folder_and_leaves_the_ot
     assert session.run_dir("hw4_gan") != gan and session.run_dir("vae_kl1e-4") == vae
     assert session.run_dir("hw4_gan").name.startswith("hw4_gan-smoke-seed0-embedded-")
 
-
-def test_a_notebook_records_the_runs_it_used_and_the_training_they_cost_into_its_stamp(monkeypatch):
-    monkeypatch.setenv(REPORT_VARIABLE, str(paths.executed_dir()))
-    paths.executed_dir().mkdir(parents=True, exist_ok=True)
-    session = setup("hw4_2_gan", "smoke", 0)
-    session.run("hw4_gan")
-    (trained,) = stamps.read_runs("hw4_2_gan")
-    steps = session.profile.steps_for("gan")
-    assert (trained["run"], trained["steps"], trained["resumed_from"], trained["earlier_seconds"]) == ("hw4_gan", steps, 0, 0)
-    assert trained["training_seconds"] > 0 and trained["folder"] == session.run_dir("hw4_gan").name
-
-    again = setup("hw4_2_gan", "smoke", 0)
-    again.run("hw4_gan")  # loaded: all of its training was done before
-    (loaded,) = stamps.read_runs("hw4_2_gan")
-    assert loaded["resumed_from"] == steps and loaded["earlier_seconds"] == loaded["training_seconds"] == trained["training_seconds"]
-    stamps.write_stamp("hw4_2_gan", "source", {}, {}, started=0.0, seconds=1.0, peak_mib=0.0)
-    assert stamps.read_stamp("hw4_2_gan")["runs"] == [loaded]
