@@ -301,6 +301,19 @@ def test_plot_runs_draws_one_panel_per_run_with_events():
     axes = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
     assert [ax.get_title() for ax in axes] == ["a", "b", "c"]
     assert len(axes[1].lines) == 3 and len(axes[0].lines) == 2  # the divergence line
+    assert all(line.get_marker() == "None" for line in axes[0].lines)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_plot_runs_draws_a_run_stopped_before_its_second_log_as_points():
+    class FakeRun:
+        history = pd.DataFrame({"step": [40], "d_loss": [893.0], "g_loss": [1034.0]})
+
+    fig = plots.plot_runs({"baseline": FakeRun()}, ["d_loss", "g_loss"], events={"baseline": [(40, "diverged")]})
+    losses = [line for line in fig.axes[0].lines if line.get_label() in ("d_loss", "g_loss")]
+    assert [line.get_marker() for line in losses] == ["o", "o"]
     import matplotlib.pyplot as plt
 
     plt.close(fig)

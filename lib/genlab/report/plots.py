@@ -181,7 +181,8 @@ def plot_runs(runs: dict, columns: list[str], title: str = "", events: dict | No
     """Small multiples: one panel per run with ``columns`` of its history against the step.
 
     ``events`` maps a run name to ``[(step, label)]`` drawn as dashed vertical lines (e.g.
-    where the divergence guard stopped the run).
+    where the divergence guard stopped the run). A history too short to draw a line (a run
+    stopped before its second log) is drawn as points.
     """
     names = list(runs)
     ncols = ncols or min(len(names), 4)
@@ -189,9 +190,10 @@ def plot_runs(runs: dict, columns: list[str], title: str = "", events: dict | No
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows), squeeze=False)
     for ax, name in zip(axes.flat, names):
         history = runs[name].history
+        marker = "o" if len(history) < 2 else None
         for column in columns:
             if column in history:
-                ax.plot(history["step"], history[column], label=column)
+                ax.plot(history["step"], history[column], marker=marker, label=column)
         for step, label in (events or {}).get(name, []):
             ax.axvline(step, color="red", linestyle="--", linewidth=1)
             ax.annotate(f"{label} ({step})", (step, 0.95), xycoords=("data", "axes fraction"),
