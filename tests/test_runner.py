@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
 import nbformat
@@ -94,19 +95,16 @@ def test_a_library_edit_made_meanwhile_while_a_notebook_runs_leaves_it_stale(pro
     assert "up to date, skipped" not in capsys.readouterr().out
 
 
-def test_gallery_states_the_wall_time_and_which_notebooks_loaded_trained_runs(project):
-    from genlab.runtime import LOADED_MESSAGE
-
+def test_gallery_states_the_wall_time_and_how_each_notebook_came_by_its_runs(project):
     assert runner.run_figures("smoke", None, only=["hw4_2_gan"]) == 0
     page = (paths.figures_dir() / "README.md").read_text()
     assert "min of wall time from the first start to the last finish" in page
-    assert "trained runs loaded from checkpoints" not in page
-    executed = paths.executed_dir() / "hw4_2_gan.ipynb"
-    executed.write_text(executed.read_text() + f"\n{LOADED_MESSAGE} at step 4\n")
-    stamp = stamps.read_stamp("hw4_2_gan")
-    gallery.write_gallery("smoke", 0, {"hw4_2_gan": stamp})
-    assert "## hw4_2_gan (" in (page := (paths.figures_dir() / "README.md").read_text())
-    assert "trained runs loaded from checkpoints" in page
+    assert re.search(r"## hw4_2_gan \(\d+ s\)", page), "a notebook that trains nothing says nothing of runs"
+    record = {"run": "r", "folder": "f", "steps": 10, "training_seconds": 1.0, "earlier_seconds": 0.0}
+    runs = [{**record, "resumed_from": 10}, {**record, "resumed_from": 4}, {**record, "resumed_from": 0},
+            {**record, "resumed_from": 0}]
+    page = gallery.write_gallery("smoke", 0, {"hw4_2_gan": {"seconds": 5.0, "runs": runs}}).read_text()
+    assert "## hw4_2_gan (5 s; runs: 1 loaded from checkpoints, 1 resumed, 2 trained)" in page
 
 
 def test_gallery_counts_a_shared_run_once_and_says_how_much_training_an_earlier_run_did(project):

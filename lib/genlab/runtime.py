@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 THREADS_VARIABLE = "GENLAB_THREADS"  # set by ``make figures`` for each kernel: cores / JOBS
-LOADED_MESSAGE = "already trained, loaded its checkpoint"  # printed for a finished run; the gallery looks for it
+LOADED_MESSAGE = "already trained, loaded its checkpoint"  # printed for a finished run
 
 
 def headless() -> bool:

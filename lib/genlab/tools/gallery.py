@@ -6,7 +6,6 @@ from pathlib import Path
 
 from genlab import paths
 from genlab.data.usage import from_records
-from genlab.runtime import LOADED_MESSAGE  # not genlab.train: the runner must not import TensorFlow
 from genlab.tools import manifest
 
 
@@ -22,10 +21,13 @@ def _data_lines(stamp: dict | None) -> list[str]:
     return [line for item in lines for line in (item.replace(inside, ""), "")]
 
 
-def _loaded_runs(name: str) -> bool:
-    """Whether the executed notebook loaded a finished run from its checkpoint instead of training it."""
-    executed = paths.executed_dir() / f"{name}.ipynb"
-    return executed.exists() and LOADED_MESSAGE in executed.read_text(encoding="utf-8")
+def _runs_heading(stamp: dict | None) -> str:
+    """How a notebook came by its runs (from its stamp): loaded finished, resumed, or trained from step 0."""
+    records = (stamp or {}).get("runs", [])
+    loaded = sum(r["resumed_from"] >= r["steps"] for r in records)
+    resumed = sum(0 < r["resumed_from"] < r["steps"] for r in records)
+    counts = ((loaded, "loaded from checkpoints"), (resumed, "resumed"), (len(records) - loaded - resumed, "trained"))
+    return "runs: " + ", ".join(f"{n} {how}" for n, how in counts if n) if records else ""
 
 
 def _timing_line(stamps: dict) -> str:
@@ -37,7 +39,8 @@ def _timing_line(stamps: dict) -> str:
     peak = max((s.get("peak_kernel_mib") or 0.0) for s in stamps.values() if s)
     return (f"The notebooks took {wall / 60:.1f} min of wall time from the first start to the last finish; the "
             f"largest kernel reached {peak:,.0f} MiB. A notebook's time covers training only where it trained: "
-            "the heading says when its models were loaded from checkpoints trained by an earlier run.")
+            "the heading says how many of its runs were loaded from checkpoints an earlier run finished, resumed, or "
+            "trained from the start.")
 
 
 def _training_line(stamps: dict) -> str:
@@ -75,9 +78,8 @@ def write_gallery(profile: str, seed: int, stamps: dict, precision: str = "float
     for name, figs in manifest.NOTEBOOKS.items():
         if not (paths.notebooks_dir() / f"{name}.ipynb").exists():
             continue
-        seconds, loaded = (stamps.get(name) or {}).get("seconds"), _loaded_runs(name)
-        timing = f" ({seconds:.0f} s" + ("; trained runs loaded from checkpoints" if loaded else "") + ")" \
-            if seconds else ""
+        seconds, runs = (stamps.get(name) or {}).get("seconds"), _runs_heading(stamps.get(name))
+        timing = f" ({seconds:.0f} s" + (f"; {runs}" if runs else "") + ")" if seconds else ""
         lines += [f"## {name}{timing}", ""]
         lines += _data_lines(stamps.get(name))
         for fig in figs:
