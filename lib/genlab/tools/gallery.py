@@ -78,10 +78,11 @@ def write_gallery(profile: str, seed: int, stamps: dict, precision: str = "float
     for name, figs in manifest.NOTEBOOKS.items():
         if not (paths.notebooks_dir() / f"{name}.ipynb").exists():
             continue
-        seconds, runs = (stamps.get(name) or {}).get("seconds"), _runs_heading(stamps.get(name))
+        stamp = stamps.get(name)
+        seconds, runs = (stamp or {}).get("seconds"), _runs_heading(stamp)
         timing = f" ({seconds:.0f} s" + (f"; {runs}" if runs else "") + ")" if seconds else ""
         lines += [f"## {name}{timing}", ""]
-        lines += _data_lines(stamps.get(name))
+        lines += _data_lines(stamp)
         for fig in figs:
             lines += [f"**{fig}**: {manifest.CAPTIONS.get(fig, '')}", "", f"![{fig}]({fig})", ""]
         table = figures / "tables" / f"{name}.csv"
