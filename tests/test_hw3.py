@@ -290,6 +290,12 @@ def test_profile_and_arm_tables():
     assert list(objectives.index) == ["DCGAN", "WGAN"] and objectives.loc["WGAN", "weight clip"] == 0.05
 
 
+def test_tricks_text_names_each_trick_a_run_adds_and_nothing_else():
+    assert registry.tricks_text({"loss": "lsgan", "label_smoothing": 0.0}) == ""
+    text = registry.tricks_text({"label_noise": 0.05, "r1_weight": 1.0, "augment": "color,cutout"})
+    assert text == "label noise 0.05, R1 penalty 1, DiffAugment (color, cutout)"
+
+
 def test_plot_runs_draws_one_panel_per_run_with_events():
     class FakeRun:
         def __init__(self, history):

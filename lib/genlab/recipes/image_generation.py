@@ -64,7 +64,7 @@ def objectives_table(names=OBJECTIVES) -> pd.DataFrame:
         h = spec.hparams
         rows[spec.label] = {"loss": h["loss"], "critic updates per G update": h.get("n_critic", 1),
                             "weight clip": h.get("clip_value") or "", "BatchNorm in D": not h.get("critic", False),
-                            "setting": spec.summary}
+                            "added": registry.tricks_text(h), "setting": spec.summary}
     return pd.DataFrame.from_dict(rows, orient="index")
 
 

@@ -164,6 +164,19 @@ def get(name: str) -> RunSpec:
         raise KeyError(f"no run {name!r} in the registry; runs are: {', '.join(RUNS)}") from None
 
 
+# Training tricks a run's hyperparameters may add, as settings tables name them.
+TRICKS = (("label smoothing", "label_smoothing"), ("label noise", "label_noise"),
+          ("instance noise", "instance_noise"), ("R1 penalty", "r1_weight"))
+
+
+def tricks_text(hparams: dict) -> str:
+    """The tricks ``hparams`` add to a run's loss, e.g. "label smoothing 0.1, DiffAugment (color, cutout)"."""
+    parts = [f"{text} {hparams[key]:g}" for text, key in TRICKS if hparams.get(key)]
+    if hparams.get("augment"):
+        parts.append(f"DiffAugment ({hparams['augment'].replace(',', ', ')})")
+    return ", ".join(parts)
+
+
 def check_use(spec: RunSpec, notebook: str | None) -> None:
     """A notebook may use a run it trains or one whose declaration lists it in ``reused_by``."""
     if notebook is not None and notebook != spec.notebook and notebook not in spec.reused_by:

@@ -41,15 +41,12 @@ def arms_table() -> pd.DataFrame:
     for label, name in ARMS:
         spec = registry.get(name)
         h = spec.hparams
-        extra = [f"{text} {h[key]:g}" for text, key in
-                 (("label smoothing", "label_smoothing"), ("label noise", "label_noise"), ("instance noise", "instance_noise"))
-                 if h.get(key)]
         rows[label] = {
             "network": "MLP" if spec.notebook == registry.TIPS_NB else "DCGAN (3-1 run)",
             "inputs": "[-1, 1]" if spec.value_range == SIGNED else "[0, 1]",
             "D optimizer": _optimizer_text(h["d_optimizer"]),
             "G optimizer": _optimizer_text(h["g_optimizer"]),
-            "extra": ", ".join(extra),
+            "extra": registry.tricks_text(h),
             "from": spec.origin,
         }
     return pd.DataFrame.from_dict(rows, orient="index")
