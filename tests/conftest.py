@@ -11,12 +11,16 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def isolated_paths(tmp_path, monkeypatch):
-    """Point genlab's data, figure and run folders at a per-test temp dir."""
+    """Point genlab's data, figure, run and executed-notebook folders at a per-test temp dir.
+
+    The executed-notebook folder holds ``make figures``' stamps and run records: a test writing there
+    would make the project's notebooks look stale and the gallery misreport how their runs were made."""
     monkeypatch.setenv("GENLAB_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("GENLAB_FIGURES", str(tmp_path / "figures"))
     monkeypatch.setenv("GENLAB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("GENLAB_EXECUTED", str(tmp_path / "executed"))
     # The runner sets these for its kernels; a test that runs it must not hand them to the next test.
-    for variable in ("GENLAB_PRECISION", "GENLAB_THREADS", "OMP_NUM_THREADS", "GENLAB_EXECUTED", "GENLAB_STEPS",
+    for variable in ("GENLAB_PRECISION", "GENLAB_THREADS", "OMP_NUM_THREADS", "GENLAB_STEPS",
                      "GENLAB_DATA_FALLBACK", "GENLAB_STRATEGY", "GENLAB_REPORT_DIR", "GENLAB_CALLER_DIR"):
         monkeypatch.delenv(variable, raising=False)
     yield tmp_path

@@ -14,6 +14,7 @@ def make_project(root, monkeypatch):
     (root / "pyproject.toml").write_text("")
     monkeypatch.setenv("GENLAB_ROOT", str(root))
     monkeypatch.setenv("GENLAB_FIGURES", str(root / "figures"))
+    monkeypatch.setenv("GENLAB_EXECUTED", str(root / "build" / "notebooks"))  # where a checkout keeps them
     return root
 
 

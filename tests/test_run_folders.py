@@ -51,3 +51,12 @@ def test_changing_a_runs_hyperparameters_gives_it_a_new_folder_and_leaves_the_ot
     assert session.run_dir("hw4_gan") != gan and session.run_dir("vae_kl1e-4") == vae
     assert session.run_dir("hw4_gan").name.startswith("hw4_gan-smoke-seed0-embedded-")
 
+
+
+def test_tests_write_stamps_and_run_records_under_their_temp_folder(isolated_paths):
+    from genlab import paths
+    from genlab.tools import stamps
+
+    stamps.write_stamp(registry.TIPS_NB, "source", {}, {}, started=0.0, seconds=1.0, peak_mib=0.0)
+    assert stamps.stamp_path(registry.TIPS_NB).is_relative_to(isolated_paths)
+    assert not paths.executed_dir().is_relative_to(paths.project_root())
