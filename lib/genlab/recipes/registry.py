@@ -108,8 +108,7 @@ INFOGAN_CONDITION_STAGES = 2
 SPECS: tuple[RunSpec, ...] = (
     # DiffAugment, 1,600 steps, seeds 0 / 1: 52 / 59 animeface hits, FID 30.8 / 23.6, spread 0.68 / 0.75 (without
     # it, seed 0: 43, 65.6, 0.62). An R1 penalty of 1 instead gave FID 17.6 and spread 0.81 but 43 hits (seed 0).
-    _objective("dcgan", "DCGAN", "sigmoid cross-entropy, non-saturating G loss, Adam 2e-4 beta1 0.5; "
-               "added: DiffAugment (colour, translation, cutout) on D's inputs", notebook=HW3_1,
+    _objective("dcgan", "DCGAN", "sigmoid cross-entropy, non-saturating G loss, Adam 2e-4 beta1 0.5", notebook=HW3_1,
                reused_by=(WGAN_NB, TIPS_NB), loss="nonsaturating", augment=DIFF_AUGMENT, **DCGAN_ADAM),
     # The report's WGAN (clip 0.02, RMSProp 5e-5; 5 critic steps in the WGAN paper) needs tens of thousands of steps; a
     # wider clip, a faster RMSProp and 2 critic steps reach FID 66-72 in 350 and 35.8 / 42.1 in 700 (two seeds;
