@@ -121,8 +121,8 @@ def test_too_small_a_celeba_folder_is_caught_before_training_with_the_minimum(da
     with pytest.raises(DatasetError) as error:
         session.run("stargan")
     message = str(error.value)
-    assert "too few images for StarGAN: one training step takes 16 images x 5 critic steps = 80 images" in message
-    assert "but celeba img_align_celeba gives 12 (of 20; 8 held out for evaluation). Use at least 88 images." in message
+    assert "too few images for StarGAN: one training step takes 16 images x 2 critic steps = 32 images" in message
+    assert "but celeba img_align_celeba gives 12 (of 20; 8 held out for evaluation). Use at least 40 images." in message
     assert str(datasets / "celeba") in message
     runs = os.environ["GENLAB_RUNS"]
     assert not os.path.exists(runs) or not os.listdir(runs), "nothing was trained"

@@ -3,7 +3,7 @@
 Renders N synthetic faces in the CelebA layout (once, into ``--root``; keep it out of the repo),
 then goes the way a notebook goes with ``DATA=<root>``: the session reads ``list_attr_celeba.txt``,
 fingerprints the folder, decodes the images once into the uint8 cache (memory-mapped), and
-``train_run``'s pipeline streams StarGAN's batches (16 x 5 critic steps at the profile's StarGAN
+``train_run``'s pipeline streams StarGAN's batches (16 x its critic steps at the profile's StarGAN
 size). It reads one whole epoch, then times a few StarGAN training steps on the same batches.
 Goal: peak resident memory at most 3 GB whatever N; input at least 10x the training speed.
 
