@@ -107,7 +107,8 @@ INFOGAN_CONDITION_STAGES = 2
 
 SPECS: tuple[RunSpec, ...] = (
     # DiffAugment, 1,600 steps, seeds 0 / 1: 52 / 59 animeface hits, FID 30.8 / 23.6, spread 0.68 / 0.75 (without
-    # it, seed 0: 43, 65.6, 0.62). An R1 penalty of 1 instead gave FID 17.6 and spread 0.81 but 43 hits (seed 0).
+    # it, seed 0: 43, 65.6, 0.62); 2,400 steps (see profiles.py): 62 / 56, 25.0 / 22.4, 0.72 / 0.76. An R1 penalty
+    # of 1 instead gave FID 17.6 and spread 0.81 but 43 hits (seed 0, 1,600 steps).
     _objective("dcgan", "DCGAN", "sigmoid cross-entropy, non-saturating G loss, Adam 2e-4 beta1 0.5", notebook=HW3_1,
                reused_by=(WGAN_NB, TIPS_NB), loss="nonsaturating", augment=DIFF_AUGMENT, **DCGAN_ADAM),
     # The report's WGAN (clip 0.02, RMSProp 5e-5; 5 critic steps in the WGAN paper) needs tens of thousands of steps; a
@@ -139,8 +140,8 @@ SPECS: tuple[RunSpec, ...] = (
     _tag_gan("cgan", "joint", "report cGAN, joint one-hot"),
     _tag_gan("acgan", "joint", "aux. classifier, joint one-hot"),
     _tag_gan("acgan", "separate", "aux. classifier, separate one-hots"),
-    # 2 critic steps per generator update (the paper: 5) and twice the updates in the cpu profile, for about the
-    # same critic work: mean target accuracy 86.3 / 87.0% -> 90.5 / 89.5% on seeds 0 / 1, weakest domain 66 / 72%
+    # 2 critic steps per generator update (the paper: 5) and twice the updates in the cpu profile (3,200 critic
+    # updates against 4,000, 1.34x the time): mean target accuracy 86.3 / 87.0% -> 90.5 / 89.5% on seeds 0 / 1, weakest domain 66 / 72%
     # -> 80 / 78%. One critic step reached 92% in 800 updates but lost brown hair by 1,600 (3%).
     RunSpec("stargan", HW3_3, builders.stargan, sources.stargan_faces, "stargan", label="StarGAN",
             hparams=dict(n_domains=len(STARGAN_DOMAINS), d_optimizer=adam(1e-4, 0.5, 0.999),
