@@ -52,7 +52,7 @@ def step_times(profile: str = "cpu", names=STEP_RUNS, steps: int = 30, warmup: i
             history = train_run(replace(spec, snapshot=False), timed, 0, run_dir, images, conditions).history
         per_step = float(history["seconds"].iloc[1:].sum()) / (steps - warmup)
         planned = session.profile.steps_for(spec.step_key)
-        rows.append({"run": name, "step_key": spec.step_key, "image_size": session.profile.image_size,
+        rows.append({"run": name, "step_key": spec.step_key, "image_size": int(images.shape[1]),
                      "precision": "mixed_bfloat16" if session.profile.mixed_precision else "float32",
                      "seconds_per_step": per_step, "profile_steps": planned, "runs": counts[spec.step_key],
                      "training_seconds": per_step * planned * counts[spec.step_key]})
