@@ -112,12 +112,13 @@ SPECS: tuple[RunSpec, ...] = (
     _objective("dcgan", "DCGAN", "sigmoid cross-entropy, non-saturating G loss, Adam 2e-4 beta1 0.5", notebook=HW3_1,
                reused_by=(WGAN_NB, TIPS_NB), loss="nonsaturating", augment=DIFF_AUGMENT, **DCGAN_ADAM),
     # The report's WGAN (clip 0.02, RMSProp 5e-5; 5 critic steps in the WGAN paper) needs tens of thousands of steps; a
-    # wider clip, a faster RMSProp and 2 critic steps reach FID 66-72 in 350 and 35.8 / 42.1 in 700 (two seeds;
-    # animeface hits 27 / 27). Same method.
+    # wider clip, a faster RMSProp and 2 critic steps reach FID 66-72 in 350, 35.8 / 42.1 in 700 (two seeds;
+    # animeface hits 27 / 27) and 27.7 / 31.8 in 1,400 (hits 42 / 46, spread 0.71 / 0.64). Same method.
     _objective("wgan", "WGAN", "no sigmoid, no log, critic clipped to [-0.05, 0.05], RMSProp 2e-4, 2 critic steps",
                loss="wgan", d_optimizer=rmsprop(2e-4), g_optimizer=rmsprop(2e-4), n_critic=2, clip_value=0.05),
     # Two time-scale rates (Heusel et al.) in place of 5 critic steps: FID 67-73 in 400 steps, 30.0 / 29.4 in 800
-    # (two seeds; varied, grainy faces, animeface hits 12 / 7). DiffAugment slowed it (FID 110 at 400, seed 0).
+    # (two seeds; varied, grainy faces, animeface hits 12 / 7), 21.1 / 23.3 in 1,600 (hits 30 / 32, spread 0.73 /
+    # 0.69). DiffAugment slowed it (FID 110 at 400, seed 0).
     _objective("wgan_gp", "WGAN-GP",
                "gradient penalty 10, critic without BatchNorm, Adam betas (0.5, 0.9): critic 4e-4, G 1e-4, 1 critic step",
                loss="wgan-gp", d_optimizer=adam(4e-4, 0.5, 0.9), g_optimizer=adam(1e-4, 0.5, 0.9), critic=True,
@@ -142,7 +143,8 @@ SPECS: tuple[RunSpec, ...] = (
     _tag_gan("acgan", "separate", "aux. classifier, separate one-hots"),
     # 2 critic steps per generator update (the paper: 5) and twice the updates in the cpu profile (3,200 critic
     # updates against 4,000, 1.34x the time): mean target accuracy 86.3 / 87.0% -> 90.5 / 89.5% on seeds 0 / 1, weakest domain 66 / 72%
-    # -> 80 / 78%. One critic step reached 92% in 800 updates but lost brown hair by 1,600 (3%).
+    # -> 80 / 78%; 2,400 updates: 92.0 / 91.0%, weakest 82 / 74%, Haar face rate of translations over the
+    # originals' 0.81 / 0.81 -> 0.84 / 0.86. One critic step reached 92% in 800 updates but lost brown hair by 1,600 (3%).
     RunSpec("stargan", HW3_3, builders.stargan, sources.stargan_faces, "stargan", label="StarGAN",
             hparams=dict(n_domains=len(STARGAN_DOMAINS), d_optimizer=adam(1e-4, 0.5, 0.999),
                          g_optimizer=adam(1e-4, 0.5, 0.999), lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0,
