@@ -141,10 +141,11 @@ SPECS: tuple[RunSpec, ...] = (
     _tag_gan("cgan", "joint", "report cGAN, joint one-hot"),
     _tag_gan("acgan", "joint", "aux. classifier, joint one-hot"),
     _tag_gan("acgan", "separate", "aux. classifier, separate one-hots"),
-    # 2 critic steps per generator update (the paper: 5) and twice the updates in the cpu profile (3,200 critic
-    # updates against 4,000, 1.34x the time): mean target accuracy 86.3 / 87.0% -> 90.5 / 89.5% on seeds 0 / 1, weakest domain 66 / 72%
-    # -> 80 / 78%; 2,400 updates: 92.0 / 91.0%, weakest 82 / 74%, Haar face rate of translations over the
-    # originals' 0.81 / 0.81 -> 0.84 / 0.86. One critic step reached 92% in 800 updates but lost brown hair by 1,600 (3%).
+    # 2 critic steps per generator update (the paper: 5). In the cpu profile, against 800 updates of 5 (seeds 0 / 1):
+    # 1,600 updates (1.34x the time) raised the mean target accuracy from 86.3 / 87.0% to 90.5 / 89.5%, the weakest
+    # domain from 66 / 72% to 80 / 78%; 2,400 (2x the time) to 92.0 / 91.0%, weakest 82 / 74%, the Haar face rate of
+    # translations over the originals' 0.81 / 0.81 -> 0.84 / 0.86. One critic step reached 92% in 800 updates but
+    # lost brown hair by 1,600 (3%).
     RunSpec("stargan", HW3_3, builders.stargan, sources.stargan_faces, "stargan", label="StarGAN",
             hparams=dict(n_domains=len(STARGAN_DOMAINS), d_optimizer=adam(1e-4, 0.5, 0.999),
                          g_optimizer=adam(1e-4, 0.5, 0.999), lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0,
