@@ -28,10 +28,13 @@ class KillAt(keras.callbacks.Callback):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def main(run_dir: str, kill_at: int) -> None:
+def main(run_dir: str, kill_at: int, critic: str = "plain") -> None:
+    """``critic`` "spectral_norm": an LSGAN whose D carries power-iteration vectors, which must resume too."""
     training.set_seed(0)
-    gan = training.GAN(tiny_generator(), tiny_discriminator(), LATENT_DIM, seed=7)
-    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), loss="wgan-gp", n_critic=2,
+    spectral = critic == "spectral_norm"
+    gan = training.GAN(tiny_generator(), tiny_discriminator(spectral_norm=spectral), LATENT_DIM, seed=7)
+    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5),
+                loss="lsgan" if spectral else "wgan-gp", n_critic=2,
                 ema_decay=0.9)  # the generator average is checkpointed and resumes too
     data = tf.data.Dataset.from_tensor_slices(toy_images(96)).shuffle(96, seed=3).batch(16 * 2, drop_remainder=True)
     callbacks = [KillAt(kill_at, 5)] if kill_at else []
@@ -39,4 +42,4 @@ def main(run_dir: str, kill_at: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), *sys.argv[3:])

@@ -286,8 +286,16 @@ def test_profile_and_arm_tables():
     assert arms.loc["baseline", "inputs"] == "[0, 1]" and arms.loc["baseline", "G optimizer"] == "SGD 0.1"
     assert arms.loc["+label smoothing", "extra"] == "label smoothing 0.1"
     assert arms.loc["all tips (DCGAN)", "network"] == "DCGAN (3-1 run)"
-    objectives = image_generation.objectives_table(["dcgan", "wgan"])
-    assert list(objectives.index) == ["DCGAN", "WGAN"] and objectives.loc["WGAN", "weight clip"] == 0.05
+    objectives = image_generation.objectives_table(["dcgan", "wgan", "wgan_gp", "lsgan"])
+    assert list(objectives.index) == ["DCGAN", "WGAN", "WGAN-GP", "LSGAN"] and objectives.loc["WGAN", "weight clip"] == 0.05
+    assert list(objectives["D normalization"]) == ["BatchNorm", "BatchNorm", "LayerNorm", "spectral norm"]
+
+
+def test_the_lsgan_run_builds_a_spectral_norm_critic_without_other_normalization():
+    spec = registry.get("lsgan")
+    d = spec.build(get_profile("smoke"), 0, **spec.hparams).discriminator
+    kinds = {type(layer).__name__ for layer in d.layers}
+    assert "SpectralNormalization" in kinds and not kinds & {"BatchNormalization", "GroupNormalization"}
 
 
 def test_tricks_text_names_each_trick_a_run_adds_and_nothing_else():

@@ -269,6 +269,22 @@ def test_critic_normalization_options():
         M.build_dcgan_discriminator(32, 8, batch_norm=True, layer_norm=True)
 
 
+def test_spectral_norm_wraps_every_conv_and_the_logit_and_brings_their_largest_singular_value_to_one():
+    d = M.build_dcgan_discriminator(32, 8, cond_dim=3, batch_norm=False, spectral_norm=True)
+    wrapped = [layer for layer in d.layers if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert sorted(layer.layer.name for layer in wrapped) == ["down1", "down2", "down3", "joint", "logit"]
+    assert not [layer for layer in d.layers if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+    kernel = wrapped[0].layer.kernel
+    kernel.assign(kernel * 10.0)  # far from unit norm before the power iterations
+    rng = np.random.default_rng(0)
+    x, c = rng.standard_normal((4, 32, 32, 3)).astype("float32"), np.eye(3, dtype="float32")[[0, 1, 2, 0]]
+    for _ in range(30):
+        d([x, c], training=True)
+    for layer in wrapped:
+        matrix = keras.ops.convert_to_numpy(layer.layer.kernel).reshape(-1, layer.layer.kernel.shape[-1])
+        assert np.linalg.svd(matrix, compute_uv=False)[0] == pytest.approx(1.0, rel=0.05), layer.name
+
+
 @pytest.mark.parametrize(
     "build",
     [

@@ -212,21 +212,24 @@ def test_finished_run_is_not_retrained_and_a_resume_says_so(tmp_path, capsys):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
-def test_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_one(tmp_path):
+@pytest.mark.parametrize("critic", ["plain", "spectral_norm"])
+def test_killed_run_resumes_to_the_same_weights_as_an_uninterrupted_one(tmp_path, critic):
     worker = [sys.executable, str(HERE / "resume_worker.py")]
     env = {**os.environ, "PYTHONPATH": str(HERE)}
     straight, interrupted = tmp_path / "straight", tmp_path / "interrupted"
-    subprocess.run(worker + [str(straight), "0"], check=True, env=env, timeout=300)
-    killed = subprocess.run(worker + [str(interrupted), "25"], env=env, timeout=300)
+    subprocess.run(worker + [str(straight), "0", critic], check=True, env=env, timeout=300)
+    killed = subprocess.run(worker + [str(interrupted), "25", critic], env=env, timeout=300)
     assert killed.returncode == -9, "the worker should have been killed mid-run"
     assert checkpoint_steps(interrupted / "checkpoints") == [10, 20]
-    subprocess.run(worker + [str(interrupted), "0"], check=True, env=env, timeout=300)
+    subprocess.run(worker + [str(interrupted), "0", critic], check=True, env=env, timeout=300)
 
     final_a = checkpoint_values(straight / "checkpoints" / "ckpt-40")
     final_b = checkpoint_values(interrupted / "checkpoints" / "ckpt-40")
     assert sorted(final_a) == sorted(final_b)
     assert any("seed" in name for name in final_a), "the seed generator's state is checkpointed"
     assert any(name.startswith("generator_average") for name in final_a), "and so is the generator average"
+    if critic == "spectral_norm":
+        assert any("vector_u" in name for name in final_a), "and the power iteration's vectors"
     for key in final_a:
         if "save_counter" in key or "OBJECT_GRAPH" in key:
             continue

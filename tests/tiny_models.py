@@ -25,7 +25,8 @@ def tiny_generator(cond_dim: int = 0, batch_norm: bool = True):
     return keras.Model(inputs if cond_dim else z, out)
 
 
-def tiny_discriminator(cond_dim: int = 0, n_classes: int = 0, q_dim: int = 0):
+def tiny_discriminator(cond_dim: int = 0, n_classes: int = 0, q_dim: int = 0, spectral_norm: bool = False):
+    wrap = keras.layers.SpectralNormalization if spectral_norm else (lambda layer: layer)
     x = keras.Input(IMAGE_SHAPE)
     inputs = [x]
     h = keras.layers.Flatten()(x)
@@ -33,9 +34,9 @@ def tiny_discriminator(cond_dim: int = 0, n_classes: int = 0, q_dim: int = 0):
         c = keras.Input((cond_dim,))
         inputs.append(c)
         h = keras.layers.Concatenate()([h, c])
-    h = keras.layers.Dense(16)(h)
+    h = wrap(keras.layers.Dense(16))(h)
     h = keras.layers.LeakyReLU(negative_slope=0.2)(h)
-    outputs = [keras.layers.Dense(1)(h)]
+    outputs = [wrap(keras.layers.Dense(1))(h)]
     if n_classes:
         outputs.append(keras.layers.Dense(n_classes)(h))
     if q_dim:

@@ -81,6 +81,7 @@ def build_dcgan_discriminator(
     q_dim: int = 0,
     layer_norm: bool = False,
     *,
+    spectral_norm: bool = False,
     name: str = "dcgan_discriminator",
 ) -> keras.Model:
     """Radford DCGAN discriminator: strided 4x4 convs + LeakyReLU(0.2) down to 4x4, then a logit.
@@ -92,6 +93,8 @@ def build_dcgan_discriminator(
       mixed by a 1x1 conv + LeakyReLU, then the logit (Reed et al.'s text-to-image D).
     - ``n_classes > 0``: adds the ACGAN class-logits head ``class_logits`` (B, n_classes).
     - ``q_dim > 0``: adds the InfoGAN Q head (Dense hidden + Dense q_dim) ``q_logits``.
+    - ``spectral_norm=True``: every conv and the logit layer divide their kernel by its largest
+      singular value (Miyato et al. 2018; one power iteration per training call), e.g. the LSGAN critic.
 
     Outputs ``logit`` (B, 1) alone, or ``[logit, class_logits?, q_logits?]`` in that order.
     """
@@ -103,11 +106,12 @@ def build_dcgan_discriminator(
     x = keras.Input((image_size, image_size, 3), name="image")
     inputs = [x]
     filters = base_filters
-    h = layers.Conv2D(filters, 4, strides=2, padding="same", name="down1")(x)
+    sn = _spectral if spectral_norm else _plain
+    h = sn(layers.Conv2D(filters, 4, strides=2, padding="same", name="down1"))(x)
     h = leaky("down1_lrelu")(h)
     for i in range(2, n_down + 1):
         filters *= 2
-        h = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=kind is None, name=f"down{i}")(h)
+        h = sn(layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=kind is None, name=f"down{i}"))(h)
         if kind:
             h = norm(kind, f"down{i}_norm")(h)
         h = leaky(f"down{i}_lrelu")(h)
@@ -117,14 +121,14 @@ def build_dcgan_discriminator(
         c = keras.Input((cond_dim,), name="condition")
         inputs.append(c)
         h = layers.Concatenate(name="features_condition")([h, tile(c, 4, "condition")])
-        h = layers.Conv2D(filters, 1, use_bias=kind is None, name="joint")(h)
+        h = sn(layers.Conv2D(filters, 1, use_bias=kind is None, name="joint"))(h)
         if kind:
             h = norm(kind, "joint_norm")(h)
         h = leaky("joint_lrelu")(h)
         joint = layers.Flatten(name="joint_features")(h)
     else:
         joint = features
-    outputs = [layers.Dense(1, dtype="float32", name="logit")(joint)]
+    outputs = [sn(layers.Dense(1, dtype="float32", name="logit"))(joint)]
     if n_classes:
         outputs.append(layers.Dense(n_classes, dtype="float32", name=AUX_HEAD_NAME)(features))
     if q_dim:
@@ -136,6 +140,14 @@ def build_dcgan_discriminator(
         q = leaky("q_hidden_lrelu")(q)
         outputs.append(layers.Dense(q_dim, dtype="float32", name="q_logits")(q))
     return keras.Model(inputs if cond_dim else x, outputs if len(outputs) > 1 else outputs[0], name=name)
+
+
+def _plain(layer):
+    return layer
+
+
+def _spectral(layer):
+    return layers.SpectralNormalization(layer, dtype=layer.dtype_policy, name=f"{layer.name}_sn")
 
 
 def build_infogan_generator(

@@ -22,21 +22,26 @@ def optimizer(config: dict):
     return keras.optimizers.get(copy.deepcopy(config))
 
 
-def dcgan_networks(profile, cond_dim: int = 0, critic: bool = False):
-    """3-1's DCGAN generator and discriminator at the profile's size (critic: no BatchNorm, for WGAN-GP)."""
+def dcgan_networks(profile, cond_dim: int = 0, critic: bool = False, spectral_norm: bool = False):
+    """3-1's DCGAN generator and discriminator at the profile's size.
+
+    ``critic``: LayerNorm in D in place of BatchNorm (WGAN-GP's critic); ``spectral_norm``: spectral
+    normalization of D's layers in place of either."""
     generator = nets.build_dcgan_generator(LATENT_DIM, profile.image_size, profile.dcgan_filters, cond_dim=cond_dim)
     discriminator = nets.build_dcgan_discriminator(
-        profile.image_size, profile.dcgan_filters, cond_dim=cond_dim, batch_norm=not critic, layer_norm=critic
+        profile.image_size, profile.dcgan_filters, cond_dim=cond_dim, batch_norm=not critic and not spectral_norm,
+        layer_norm=critic and not spectral_norm, spectral_norm=spectral_norm,
     )
     return generator, discriminator
 
 
 def objective_gan(profile, seed: int, *, loss: str, d_optimizer: dict, g_optimizer: dict, critic: bool = False,
-                  n_critic: int = 1, clip_value: float | None = None, name: str = "gan", **tricks) -> GAN:
+                  spectral_norm: bool = False, n_critic: int = 1, clip_value: float | None = None, name: str = "gan",
+                  **tricks) -> GAN:
     """The 3-1 DCGAN trained with an adversarial objective (DCGAN, WGAN, WGAN-GP, LSGAN).
 
     ``tricks`` go to ``GAN.compile`` (label smoothing, instance noise...)."""
-    generator, discriminator = dcgan_networks(profile, critic=critic)
+    generator, discriminator = dcgan_networks(profile, critic=critic, spectral_norm=spectral_norm)
     gan = GAN(generator, discriminator, latent_dim=LATENT_DIM, seed=seed, name=name)
     gan.compile(optimizer(d_optimizer), optimizer(g_optimizer), loss=loss, n_critic=n_critic, clip_value=clip_value,
                 **tricks)

@@ -56,6 +56,13 @@ def profile_changes(profile, step_keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=["report", f"profile {profile.name!r}"])
 
 
+def d_normalization(hparams: dict) -> str:
+    """How an objective run's discriminator is normalized (see ``builders.dcgan_networks``)."""
+    if hparams.get("spectral_norm"):
+        return "spectral norm"
+    return "LayerNorm" if hparams.get("critic") else "BatchNorm"
+
+
 def objectives_table(names=OBJECTIVES) -> pd.DataFrame:
     """Loss, optimizers and critic settings of the named objective runs."""
     rows = {}
@@ -63,7 +70,7 @@ def objectives_table(names=OBJECTIVES) -> pd.DataFrame:
         spec = registry.get(name)
         h = spec.hparams
         rows[spec.label] = {"loss": h["loss"], "critic updates per G update": h.get("n_critic", 1),
-                            "weight clip": h.get("clip_value") or "", "BatchNorm in D": not h.get("critic", False),
+                            "weight clip": h.get("clip_value") or "", "D normalization": d_normalization(h),
                             "added": registry.tricks_text(h), "setting": spec.summary}
     return pd.DataFrame.from_dict(rows, orient="index")
 

@@ -123,10 +123,12 @@ SPECS: tuple[RunSpec, ...] = (
                "gradient penalty 10, critic without BatchNorm, Adam betas (0.5, 0.9): critic 4e-4, G 1e-4, 1 critic step",
                loss="wgan-gp", d_optimizer=adam(4e-4, 0.5, 0.9), g_optimizer=adam(1e-4, 0.5, 0.9), critic=True,
                n_critic=1),
-    # A BatchNorm D on all-fake batches overshoots the 0/1 targets and G collapses (FID 236); the
-    # normalisation-free critic of WGAN-GP trains (FID 168), though its samples still look alike.
-    _objective("lsgan", "LSGAN", "least squares (targets 1 and 0), critic without BatchNorm, Adam 2e-4 beta1 0.5",
-               loss="lsgan", critic=True, **DCGAN_ADAM),
+    # A BatchNorm D on all-fake batches overshoots the 0/1 targets and G collapses (FID 236); WGAN-GP's LayerNorm
+    # critic collapses later (500 steps: FID 224.5, spread 0.10, one face). Spectral normalization of D's layers in
+    # its place (added; Miyato et al. 2018) keeps the faces varied: 1,500 steps, seeds 0 / 1: FID 26.4 / 33.6,
+    # spread 0.76 / 0.76, animeface hits 24 / 23 (500 steps: FID 126, spread 0.46).
+    _objective("lsgan", "LSGAN", "least squares (targets 1 and 0), spectral norm in D (added), Adam 2e-4 beta1 0.5",
+               loss="lsgan", critic=True, spectral_norm=True, **DCGAN_ADAM),
     _tips_arm("tips_baseline", "baseline"),
     _tips_arm("tips_normalized_inputs", "+normalized inputs", normalized=True),
     _tips_arm("tips_adam_for_g", "+Adam for G", g_optimizer=TIPS_ADAM),
