@@ -51,16 +51,12 @@ NOTEBOOKS: dict[str, list[str]] = {
 
 
 # Seconds each notebook took in ``make figures PROFILE=cpu`` from nothing on 2 cores, one thread per
-# kernel, two side by side (mixed_bfloat16 on an AMD EPYC, 2026-12-02; the ACGAN's 287 s of training
-# scaled from the 250 steps of then to today's 700, the WGAN comparison's 588 s by its float32 step times
-# from WGAN 350 / WGAN-GP 400 to 1,400 / 1,600 steps, the GAN's 505 s by its steps from 1,000 to 1,400, 3-2's
-# 548 s by its steps from 1,500 to 2,500, StarGAN's 477 s by its float32 step times from 800 of 5 critic
-# steps to 2,400 of 2, the DCGAN's 724 s by its steps from 1,600 to 2,400).
+# kernel, two side by side (mixed_bfloat16 on an Intel Xeon with AMX, 2026-12-05: 59 min 21 s in all).
 # Only used to order the work (long chains first).
 CPU_SECONDS: dict[str, float] = {
-    "hw3_1_image_generation": 1000, "hw3_2_text_to_image": 800, "hw3_wgan_comparison": 1860,
-    "hw3_training_tips": 871, "hw3_3_style_transfer": 810, "hw4_1_vae": 288, "hw4_2_gan": 710,
-    "hw4_3_acgan": 990, "hw4_4_infogan": 517,
+    "hw3_1_image_generation": 968, "hw3_2_text_to_image": 707, "hw3_wgan_comparison": 1861,
+    "hw3_training_tips": 612, "hw3_3_style_transfer": 626, "hw4_1_vae": 258, "hw4_2_gan": 603,
+    "hw4_3_acgan": 749, "hw4_4_infogan": 468,
 }
 
 
