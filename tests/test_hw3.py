@@ -195,6 +195,16 @@ def test_dcgan_run_is_shared_between_notebooks_and_each_records_what_its_trainin
     assert stamps.read_stamp(registry.TIPS_NB)["runs"] == [loaded]
 
 
+def test_a_notebook_that_uses_a_run_twice_keeps_the_record_of_the_use_that_trained_it(monkeypatch):
+    monkeypatch.setenv(REPORT_VARIABLE, str(paths.executed_dir()))
+    paths.executed_dir().mkdir(parents=True, exist_ok=True)
+    session = ToySession(registry.VAE_NB)
+    session.run("vae_kl1e-4")
+    assert session.run("vae_kl1e-4").result.resumed_from == 4  # the second use loads the finished run
+    (record,) = stamps.read_runs(registry.VAE_NB)
+    assert record["run"] == "vae_kl1e-4" and record["resumed_from"] == 0 and record["earlier_seconds"] == 0
+
+
 def test_a_notebook_may_only_use_runs_declared_for_it():
     with pytest.raises(ValueError, match="add 'hw4_2_gan' to its reused_by"):
         ToySession("hw4_2_gan").run("dcgan")

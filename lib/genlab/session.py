@@ -221,7 +221,11 @@ class Session:
         return run
 
     def _record_run(self, run) -> None:
-        """Note the run's folder and what its training cost, here and in earlier sessions (for the gallery)."""
+        """Note the run's folder and what its training cost, here and in earlier sessions (for the gallery).
+
+        A notebook that asks for a run again keeps the record of its first use, the one that trained it."""
+        if run.name in self._runs_used:
+            return
         history, resumed = run.history, int(run.result.resumed_from)
         total = earlier = 0.0
         if "seconds" in history:  # one row per logged interval, ending at "step"
