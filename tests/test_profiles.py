@@ -1,11 +1,13 @@
 """Run profiles: the full profile builds the reports' exact networks (checked without training)."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from genlab import nets as M
 from genlab.profiles import PROFILES, REPORT_SNAPSHOT_FRACTIONS, get_profile, gpu_available
-from genlab.recipes import builders, registry
+from genlab.recipes import builders, image_generation, registry
 
 REPORT_MODELS = ("dcgan", "cgan", "wgan", "wgan_gp", "lsgan", "vae", "gan", "acgan", "infogan")
 
@@ -95,3 +97,27 @@ def test_a_notebook_runs_at_its_own_image_size_where_the_profile_says_so():
 
     assert setup("hw3_2_text_to_image", "cpu").profile.image_size == 32
     assert setup("hw3_1_image_generation", "cpu").profile.image_size == 64
+
+
+def test_full_profile_trains_the_reports_wgan_and_the_papers_stargan():
+    full, cpu = get_profile("full"), get_profile("cpu")
+    wgan = registry.get("wgan", full)
+    assert (wgan.hparams["clip_value"], wgan.hparams["n_critic"]) == (0.02, 5)  # the report's clip, the paper's 5
+    assert wgan.hparams["d_optimizer"] == wgan.hparams["g_optimizer"] == registry.rmsprop(5e-5)
+    assert wgan.hparams["loss"] == "wgan" and "[-0.02, 0.02]" in wgan.summary  # the rest as declared
+    assert registry.get("stargan", "full").hparams["n_critic"] == 5
+    # The cpu profile trains the declarations as they stand; a run without settings for full does too.
+    assert registry.get("wgan", cpu) is registry.get("wgan") and registry.get("dcgan", full) is registry.get("dcgan")
+    assert registry.get("wgan").hparams["clip_value"] != 0.02
+    table = image_generation.objectives_table(("wgan",), full)
+    assert (table.loc["WGAN", "weight clip"], table.loc["WGAN", "critic updates per G update"]) == (0.02, 5)
+
+
+def test_profile_settings_name_real_profiles_runs_fields_and_hyperparameters():
+    fields = {f.name for f in dataclasses.fields(registry.RunSpec)}
+    for profile, runs in registry.PROFILE_SETTINGS.items():
+        assert profile in PROFILES
+        for name, changes in runs.items():
+            declared = registry.get(name)
+            assert set(changes) <= fields, (profile, name)
+            assert set(changes.get("hparams", {})) <= set(declared.hparams), (profile, name)  # no typo slips in unused

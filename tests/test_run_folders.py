@@ -60,3 +60,12 @@ def test_tests_write_stamps_and_run_records_under_their_temp_folder(isolated_pat
     stamps.write_stamp(registry.TIPS_NB, "source", {}, {}, started=0.0, seconds=1.0, peak_mib=0.0)
     assert stamps.stamp_path(registry.TIPS_NB).is_relative_to(isolated_paths)
     assert not paths.executed_dir().is_relative_to(paths.project_root())
+
+
+def test_a_profile_that_trains_a_run_otherwise_gets_its_own_folder():
+    full = setup(registry.WGAN_NB, "full", 0)
+    declared = run_fingerprint(registry.get("wgan"), full.profile)
+    assert full.run_dir("wgan").name.endswith(run_fingerprint(registry.get("wgan", "full"), full.profile))
+    assert not full.run_dir("wgan").name.endswith(declared)
+    cpu = setup(registry.WGAN_NB, "cpu", 0)
+    assert cpu.run_dir("wgan").name.endswith(run_fingerprint(registry.get("wgan"), cpu.profile))

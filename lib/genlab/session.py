@@ -108,7 +108,7 @@ class Session:
         steps = f"-steps{self.steps}" if self.steps else ""
         devices = f"-r{replicas()}" if replicas() > 1 else ""
         key = self.data_key(self._run_kinds.get(name))
-        settings = run_fingerprint(get(name), self.profile)
+        settings = run_fingerprint(get(name, self.profile), self.profile)
         return paths.runs_dir(f"{name}-{self.profile.tag}{steps}-seed{self.seed}-{key}-{settings}{devices}")
 
     # -- data -------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ class Session:
         from genlab.recipes import registry
         from genlab.recipes.runs import train_run
 
-        spec = registry.get(name)
+        spec = registry.get(name, self.profile)
         registry.check_use(spec, self.notebook)
         with self._kinds_used() as kinds:
             images, conditions = spec.data(self)

@@ -63,11 +63,11 @@ def d_normalization(hparams: dict) -> str:
     return "LayerNorm" if hparams.get("critic") else "BatchNorm"
 
 
-def objectives_table(names=OBJECTIVES) -> pd.DataFrame:
-    """Loss, optimizers and critic settings of the named objective runs."""
+def objectives_table(names=OBJECTIVES, profile=None) -> pd.DataFrame:
+    """Loss, optimizers and critic settings of the named objective runs, as ``profile`` trains them."""
     rows = {}
     for name in names:
-        spec = registry.get(name)
+        spec = registry.get(name, profile)
         h = spec.hparams
         rows[spec.label] = {"loss": h["loss"], "critic updates per G update": h.get("n_critic", 1),
                             "weight clip": h.get("clip_value") or "", "D normalization": d_normalization(h),

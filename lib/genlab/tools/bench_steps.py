@@ -44,8 +44,8 @@ def step_times(profile: str = "cpu", names=STEP_RUNS, steps: int = 30, warmup: i
 
     counts, rows = runs_per_key(), []
     for name in names:
-        spec = registry.get(name)
-        session = setup(spec.notebook, profile, 0, "")
+        session = setup(registry.get(name).notebook, profile, 0, "")
+        spec = registry.get(name, session.profile)
         images, conditions = spec.data(session)
         timed = replace(session.profile, steps={**session.profile.steps, spec.step_key: steps}, log_every=warmup)
         with tempfile.TemporaryDirectory() as run_dir:
