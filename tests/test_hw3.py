@@ -70,7 +70,7 @@ def test_wgan_gp_and_lsgan_critics_have_no_batch_norm():
     assert "BatchNormalization" not in kinds
     assert gan.gp_weight == 10.0 and gan.n_critic == 1
     # two time-scale rates instead of extra critic steps
-    assert float(gan.d_optimizer.learning_rate) == pytest.approx(4 * float(gan.g_optimizer.learning_rate))
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(2 * float(gan.g_optimizer.learning_rate))
     lsgan = build("lsgan")
     assert "BatchNormalization" not in {type(layer).__name__ for layer in lsgan.discriminator.layers}
     assert "BatchNormalization" in {type(layer).__name__ for layer in lsgan.generator.layers}
