@@ -106,6 +106,9 @@ def test_full_profile_trains_the_reports_wgan_and_the_papers_stargan():
     assert wgan.hparams["d_optimizer"] == wgan.hparams["g_optimizer"] == registry.rmsprop(5e-5)
     assert wgan.hparams["loss"] == "wgan" and "[-0.02, 0.02]" in wgan.summary  # the rest as declared
     assert registry.get("stargan", "full").hparams["n_critic"] == 5
+    trainer = wgan.build(full, 0, **wgan.hparams)
+    assert (trainer.n_critic, trainer.clip_value) == (5, 0.02)
+    assert float(trainer.d_optimizer.learning_rate) == pytest.approx(5e-5)
     # The cpu profile trains the declarations as they stand; a run without settings for full does too.
     assert registry.get("wgan", cpu) is registry.get("wgan") and registry.get("dcgan", full) is registry.get("dcgan")
     assert registry.get("wgan").hparams["clip_value"] != 0.02
