@@ -64,8 +64,8 @@ def test_tests_write_stamps_and_run_records_under_their_temp_folder(isolated_pat
 
 def test_a_profile_that_trains_a_run_otherwise_gets_its_own_folder():
     full = setup(registry.WGAN_NB, "full", 0)
-    declared = run_fingerprint(registry.get("wgan"), full.profile)
-    assert full.run_dir("wgan").name.endswith(run_fingerprint(registry.get("wgan", "full"), full.profile))
-    assert not full.run_dir("wgan").name.endswith(declared)
+    folder = full.run_dir("wgan").name  # ...-<fingerprint>, then "-r<replicas>" on several devices
+    assert f"-{run_fingerprint(registry.get('wgan', 'full'), full.profile)}" in folder
+    assert f"-{run_fingerprint(registry.get('wgan'), full.profile)}" not in folder
     cpu = setup(registry.WGAN_NB, "cpu", 0)
-    assert cpu.run_dir("wgan").name.endswith(run_fingerprint(registry.get("wgan"), cpu.profile))
+    assert f"-{run_fingerprint(registry.get('wgan'), cpu.profile)}" in cpu.run_dir("wgan").name
