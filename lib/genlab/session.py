@@ -101,14 +101,13 @@ class Session:
     def run_dir(self, name: str) -> Path:
         """Folder for one training run; keyed by profile, seed, the data's content, the run's settings
         (:func:`~genlab.recipes.runs.run_fingerprint`) and the replicas."""
-        from genlab.recipes.registry import get
         from genlab.recipes.runs import run_fingerprint
         from genlab.train.devices import replicas
 
         steps = f"-steps{self.steps}" if self.steps else ""
         devices = f"-r{replicas()}" if replicas() > 1 else ""
         key = self.data_key(self._run_kinds.get(name))
-        settings = run_fingerprint(get(name, self.profile), self.profile)
+        settings = run_fingerprint(self.spec(name), self.profile)
         return paths.runs_dir(f"{name}-{self.profile.tag}{steps}-seed{self.seed}-{key}-{settings}{devices}")
 
     # -- data -------------------------------------------------------------------------------
@@ -205,12 +204,18 @@ class Session:
             self._tracking.remove(kinds)
 
     # -- runs and judges --------------------------------------------------------------------
+    def spec(self, name: str):
+        """The registry's run ``name`` as this session's profile trains it (see ``registry.PROFILE_SETTINGS``)."""
+        from genlab.recipes import registry
+
+        return registry.get(name, self.profile)
+
     def run(self, name: str):
         """Train, resume or load the registry's run ``name``; returns a :class:`~genlab.recipes.runs.Run`."""
         from genlab.recipes import registry
         from genlab.recipes.runs import train_run
 
-        spec = registry.get(name, self.profile)
+        spec = self.spec(name)
         registry.check_use(spec, self.notebook)
         with self._kinds_used() as kinds:
             images, conditions = spec.data(self)
