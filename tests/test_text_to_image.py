@@ -85,3 +85,36 @@ def test_animeface_agreement_is_nan_without_faces():
     blank = np.zeros((3, 32, 32, 3), np.uint8)
     result = animeface_agreement(blank, [0, 1, 2], [0, 1, 2], value_range=(0, 255))
     assert result["animeface_found"] == 0 and np.isnan(result["animeface_hair"]) and np.isnan(result["animeface_eye"])
+
+
+class _FacesOfTheTag:
+    """A stand-in run whose samples are the real faces of the requested tag (a perfect tag GAN)."""
+
+    spec = type("Spec", (), {"hparams": {"encoding": "separate"}})()
+
+    def __init__(self, images, records):
+        self.images, self.records = images, records
+
+    def sample(self, n, seed, conditions):
+        hair, eye = conditions[0, :N_HAIR].argmax(), conditions[0, N_HAIR:].argmax()
+        faces = np.flatnonzero((self.records.hair == hair) & (self.records.eye == eye))[:n]
+        return self.images[faces].astype("float32") / 127.5 - 1
+
+
+def test_closing_table_gives_each_tag_its_real_faces_ceiling():
+    from genlab.data.mlds import AnimeRecords
+    from genlab.data.synthetic.anime import render_anime_face
+    from genlab.data.tags import AnimeTags
+
+    tags = [AnimeTags("green", "red"), AnimeTags("blue", "green")]
+    rng = np.random.default_rng(5)
+    images = np.stack([np.asarray(render_anime_face(rng, t.hair, t.eye, 64)) for t in tags for _ in range(6)])
+    hair, eye = (np.repeat([getattr(t, f) for t in tags], 6) for f in ("hair_index", "eye_index"))
+    records = AnimeRecords(paths=[], hair=hair, eye=eye)
+    unsure = type("Unsure", (), {"predict": lambda self, x: {"hair": np.ones((len(x), N_HAIR)), "eye": np.ones((len(x), N_EYE))}})()
+    table = text_to_image.closing_table(_FacesOfTheTag(images, records), "perfect", {}, 0, unsure, images, records,
+                                        tags, eval_samples=12, seed=0)
+    per_tag = table.loc[[f"{t} (best model)" for t in tags]]
+    assert (per_tag["animeface_eye"] > 0.5).all()  # the detector reads these drawn eyes
+    np.testing.assert_allclose(per_tag[text_to_image.EYE_CEILING], per_tag["animeface_eye"])
+    np.testing.assert_allclose(per_tag[text_to_image.EYE_SHARE], 1.0)
