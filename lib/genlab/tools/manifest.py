@@ -51,13 +51,12 @@ NOTEBOOKS: dict[str, list[str]] = {
 
 
 # Seconds each notebook took in ``make figures PROFILE=cpu`` from nothing on 2 cores, one thread per
-# kernel, two side by side (mixed_bfloat16 on an Intel Xeon with AMX, 2026-12-05: 59 min 21 s in all; 3-2 at
-# 64x64 from a later run that retrained only its three tag GANs).
+# kernel, two side by side (mixed_bfloat16 on an Intel Xeon with AMX, 2026-12-05: 61 min 46 s in all).
 # Only used to order the work (long chains first).
 CPU_SECONDS: dict[str, float] = {
-    "hw3_1_image_generation": 968, "hw3_2_text_to_image": 1175, "hw3_wgan_comparison": 1861,
-    "hw3_training_tips": 612, "hw3_3_style_transfer": 626, "hw4_1_vae": 258, "hw4_2_gan": 603,
-    "hw4_3_acgan": 749, "hw4_4_infogan": 468,
+    "hw3_1_image_generation": 919, "hw3_2_text_to_image": 1194, "hw3_wgan_comparison": 1810,
+    "hw3_training_tips": 695, "hw3_3_style_transfer": 637, "hw4_1_vae": 270, "hw4_2_gan": 588,
+    "hw4_3_acgan": 718, "hw4_4_infogan": 454,
 }
 
 
