@@ -205,8 +205,7 @@ def run_figures(profile: str, data: str | None, seed: int = 0, only=None, force:
         print(f"  dry run: every model trains {steps} steps; figures, runs and notebooks go to {dry}")
     for name in names:
         print(f"  {name}: " + (f"to run ({stale[name]})" if stale[name] else "up to date, skipped"))
-    priority = schedule.priorities(names)
-    pending.sort(key=lambda n: -priority[n])
+    pending = schedule.planned_order(pending, names, jobs)
     outcome = _execute(pending, names, settings, inputs, jobs)
     total = time.time() - started
     done = [n for n in names if n not in outcome.failed and n not in outcome.blocked]

@@ -6,6 +6,7 @@ listed as such. ``make figures`` then exits non-zero.
 """
 from __future__ import annotations
 
+import heapq
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 
@@ -44,6 +45,38 @@ def next_ready(pending: list[str], finished: set[str], names) -> str | None:
         if all(dep in finished or dep not in names for dep in after.get(name, ())):
             return name
     return None
+
+
+def expected_wall_seconds(order: list[str], names, jobs: int) -> float:
+    """Wall seconds for :func:`run_all` to run ``order`` with ``jobs`` kernels, by the manifest's expected times."""
+    pending, finished = list(order), {n for n in names if n not in order}
+    clock, running = 0.0, []  # heap of (end time, name)
+    while pending or running:
+        while len(running) < jobs and (name := next_ready(pending, finished, names)):
+            pending.remove(name)
+            heapq.heappush(running, (clock + manifest.CPU_SECONDS.get(name, 0.0), name))
+        if not running:
+            return float("inf")
+        clock, name = heapq.heappop(running)
+        finished.add(name)
+    return clock
+
+
+def planned_order(pending: list[str], names, jobs: int) -> list[str]:
+    """``pending`` longest chain first, then improved by swapping pairs while that shortens the expected wall time.
+
+    Longest chain first can leave two long notebooks for the end on one kernel while the other idles."""
+    priority = priorities(names)
+    order = sorted(pending, key=lambda n: -priority[n])
+    best, improved = expected_wall_seconds(order, names, jobs), True
+    while improved:
+        improved = False
+        for i in range(len(order)):
+            for j in range(i + 1, len(order)):
+                trial = order[:i] + [order[j]] + order[i + 1:j] + [order[i]] + order[j + 1:]
+                if (seconds := expected_wall_seconds(trial, names, jobs)) < best:
+                    order, best, improved = trial, seconds, True
+    return order
 
 
 def _blocked_by(name: str, outcome: Outcome, names) -> list[str]:
