@@ -69,6 +69,7 @@ def test_step_times_count_the_runs_sharing_a_step_key_and_refuse_a_warmup_that_l
     counts = bench_steps.runs_per_key()
     assert counts["tips"] == sum(spec.notebook == registry.TIPS_NB for spec in registry.SPECS) == 10
     assert counts["vae"] == 3 and counts["cgan"] == 3 and counts["dcgan"] == 1
+    assert bench_steps.runs_per_key(("acgan_joint",))["cgan"] == 2  # a profile's left-out run costs nothing
     assert {registry.get(name).step_key for name in bench_steps.STEP_RUNS} == registry.step_keys()
     with pytest.raises(ValueError, match="multiple of warmup"):
         bench_steps.step_times("smoke", ("dcgan",), steps=10, warmup=10)

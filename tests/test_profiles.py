@@ -88,16 +88,21 @@ def test_every_adversarial_run_samples_from_a_generator_average_but_the_vaes_and
         assert bool(spec.ema_half_life) == (not plain), spec.name
 
 
-def test_a_notebook_runs_at_its_own_image_size_where_the_profile_says_so():
+def test_a_run_the_profile_leaves_out_is_named_skipped_by_runs_and_refused_by_run(capsys):
     from dataclasses import replace
 
-    cpu = get_profile("cpu")
-    assert not cpu.notebook_image_sizes  # every cpu notebook at 64x64 (StarGAN has its own size field)
-    assert cpu.for_notebook("hw3_2_text_to_image") is cpu and cpu.for_notebook(None) is cpu
-    small_tags = replace(cpu, notebook_image_sizes={"hw3_2_text_to_image": 32})
-    assert small_tags.for_notebook("hw3_2_text_to_image").image_size == 32
-    assert small_tags.for_notebook("hw3_1_image_generation") is small_tags
-    assert "per notebook: hw3_2_text_to_image 32x32" in small_tags.describe()
+    from genlab.session import Session
+
+    for profile in (get_profile(name) for name in ("smoke", "cpu", "full")):
+        assert all(name in registry.RUNS for name in profile.left_out_runs), profile.name
+    assert get_profile("cpu").left_out_runs == ("acgan_joint",) and not get_profile("full").left_out_runs
+    assert "left out (the full profile trains them): acgan_joint" in get_profile("cpu").describe()
+    profile = replace(get_profile("smoke"), left_out_runs=("acgan_joint",))
+    session = Session(notebook=registry.HW3_2, profile=profile, seed=0, data_root=None)
+    assert session.runs(["acgan_joint"]) == {}  # nothing trained, nothing loaded
+    assert "left out of profile 'smoke': aux. classifier, joint one-hot (acgan_joint)" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="'acgan_joint' is left out of profile 'smoke'"):
+        session.run("acgan_joint")
     from genlab.session import setup
 
     assert setup("hw3_2_text_to_image", "cpu").profile.image_size == 64

@@ -217,6 +217,9 @@ class Session:
 
         spec = self.spec(name)
         registry.check_use(spec, self.notebook)
+        if name in self.profile.left_out_runs:
+            raise ValueError(f"run {name!r} is left out of profile {self.profile.name!r} (its left_out_runs in "
+                             "genlab/profiles.py); the 'full' profile trains it")
         with self._kinds_used() as kinds:
             images, conditions = spec.data(self)
         self._run_kinds[name] = kinds
@@ -267,8 +270,11 @@ class Session:
                            uses[0].root if uses else None)
 
     def runs(self, names) -> dict:
-        """``{label: Run}`` for several registry runs, in order."""
-        runs = [self.run(name) for name in names]
+        """``{label: Run}`` for several registry runs, in order, but for those the profile leaves out (printed)."""
+        for name in (n for n in names if n in self.profile.left_out_runs):
+            print(f"left out of profile {self.profile.name!r}: {self.spec(name).label} ({name}); "
+                  "the 'full' profile trains it")
+        runs = [self.run(name) for name in names if name not in self.profile.left_out_runs]
         return {run.label: run for run in runs}
 
     def classifier(self, name: str):
@@ -323,7 +329,7 @@ def setup(notebook: str, profile: str | None = "auto", seed: int = 0, data_root:
 
     devices.configure_cpu_devices()
     limit_threads()
-    chosen = resolve_precision(get_profile(profile)).for_notebook(notebook)
+    chosen = resolve_precision(get_profile(profile))
     steps = int(os.environ.get(STEPS_VARIABLE) or 0) or None
     if steps:
         chosen = replace(chosen, steps={key: steps for key in chosen.steps},

@@ -84,7 +84,7 @@ class Run:
 # The library code a trained run's weights depend on: a change here retrains every run.
 TRAINING_CODE = ("train", "nets", "data/pipeline.py", "recipes/builders.py", "recipes/sources.py", "recipes/runs.py")
 # Profile fields that never reach a training run (evaluation sizes, names, other models' steps).
-NOT_TRAINING = ("name", "summary", "steps", "eval_samples", "classifier_epochs", "notebook_image_sizes")
+NOT_TRAINING = ("name", "summary", "steps", "eval_samples", "classifier_epochs", "left_out_runs")
 # RunSpec fields that only describe or schedule a run.
 NOT_RUN = ("label", "summary", "origin", "reused_by", "notebook")
 

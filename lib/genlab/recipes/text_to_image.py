@@ -92,7 +92,7 @@ def encoding_figure(runs: dict, scores: dict, n_pairs: int, row_tags, image_size
         ax.set_yticks((np.arange(len(row_tags)) + 0.5) * image_size, [str(t) for t in row_tags], fontsize=7)
         ax.set_xticks([])
         ax.set_title(label, fontsize=9)
-    fig.suptitle("how the tags enter: the report's conditional D vs an auxiliary classifier, joint vs separate one-hots")
+    fig.suptitle("how the tags enter: the report's conditional D or an auxiliary classifier, with joint or separate one-hots")
     fig.tight_layout()
     return fig
 

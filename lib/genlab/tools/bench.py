@@ -266,8 +266,7 @@ def redraw_speed(quick: bool = False, redraws: int = 20) -> dict:
     out = {}
     for name in REDRAW_RUNS[:1] if quick else REDRAW_RUNS:
         spec = registry.get(name)
-        sized = profile.for_notebook(spec.notebook)
-        sampler = spec.build(sized, 0, **spec.hparams).sampler
+        sampler = spec.build(profile, 0, **spec.hparams).sampler
 
         def draw(seed, sampler=sampler):
             rng = np.random.default_rng(seed)
@@ -279,7 +278,7 @@ def redraw_speed(quick: bool = False, redraws: int = 20) -> dict:
         for seed in range(1, (3 if quick else redraws) + 1):
             explorer.controls["seed"].value = seed
             times.append(explorer.seconds)
-        out[name] = {"image_size": sized.image_size,
+        out[name] = {"image_size": profile.image_size,
                      "median_ms": 1000 * float(np.median(times)), "max_ms": 1000 * float(np.max(times))}
     return out
 

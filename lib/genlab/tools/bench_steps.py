@@ -24,13 +24,14 @@ STEP_RUNS = ("dcgan", "acgan_separate", "wgan", "wgan_gp", "lsgan", "tips_normal
 ONEDNN_CONTRAST = ("dcgan", "stargan", "hw4_gan", "hw4_acgan")  # also timed with oneDNN off
 
 
-def runs_per_key() -> dict[str, int]:
-    """How many registry runs train on each step key."""
+def runs_per_key(left_out=()) -> dict[str, int]:
+    """How many registry runs train on each step key, but for those ``left_out`` (a profile's ``left_out_runs``)."""
     from genlab.recipes import registry
 
     counts: dict[str, int] = {}
     for spec in registry.SPECS:
-        counts[spec.step_key] = counts.get(spec.step_key, 0) + 1
+        if spec.name not in left_out:
+            counts[spec.step_key] = counts.get(spec.step_key, 0) + 1
     return counts
 
 
@@ -42,9 +43,10 @@ def step_times(profile: str = "cpu", names=STEP_RUNS, steps: int = 30, warmup: i
     from genlab.recipes.runs import train_run
     from genlab.session import setup
 
-    counts, rows = runs_per_key(), []
+    rows = []
     for name in names:
         session = setup(registry.get(name).notebook, profile, 0, "")
+        counts = runs_per_key(session.profile.left_out_runs)
         spec = registry.get(name, session.profile)
         images, conditions = spec.data(session)
         timed = replace(session.profile, steps={**session.profile.steps, spec.step_key: steps}, log_every=warmup)
