@@ -51,13 +51,12 @@ NOTEBOOKS: dict[str, list[str]] = {
 
 
 # Seconds each notebook took in ``make figures PROFILE=cpu`` from nothing on 2 cores, one thread per
-# kernel, two side by side (mixed_bfloat16 on an Intel Xeon with AMX, 2026-12-05: 61 min 46 s in all); 3-2's
-# less the 375 s of the run the cpu profile now leaves out (an estimate until the next run from nothing).
+# kernel, two side by side (mixed_bfloat16 on an Intel Xeon with AMX, 2026-12-05: 56 min 41 s in all).
 # Only used to plan the order of the work (see genlab.tools.schedule.planned_order).
 CPU_SECONDS: dict[str, float] = {
-    "hw3_1_image_generation": 919, "hw3_2_text_to_image": 819, "hw3_wgan_comparison": 1810,
-    "hw3_training_tips": 695, "hw3_3_style_transfer": 637, "hw4_1_vae": 270, "hw4_2_gan": 588,
-    "hw4_3_acgan": 718, "hw4_4_infogan": 454,
+    "hw3_1_image_generation": 794, "hw3_2_text_to_image": 869, "hw3_wgan_comparison": 1808,
+    "hw3_training_tips": 657, "hw3_3_style_transfer": 597, "hw4_1_vae": 270, "hw4_2_gan": 606,
+    "hw4_3_acgan": 666, "hw4_4_infogan": 508,
 }
 
 
@@ -76,7 +75,7 @@ CAPTIONS: dict[str, str] = {
     "hw3/3-1_dcgan_nearest.jpg": "Explore: 8 DCGAN samples over their nearest training faces (classifier features)",
     "hw3/3-2_cgan_tags_5x5.jpg": "text-to-image: one row per tag of the input file, 5 samples each, from the model that follows the tags best",
     "hw3/3-2_cgan_snapshots.jpg": "the best tag-conditional model's samples for five fixed tags and z over training",
-    "hw3/3-2_cgan_curves.jpg": "losses, real/fake accuracy and the auxiliary head's tag accuracy of the three tag-conditional models",
+    "hw3/3-2_cgan_curves.jpg": "losses, real/fake accuracy and the auxiliary head's tag accuracy of the tag-conditional models",
     "hw3/3-2_condition_encoding.jpg": "hair/eye accuracy of generated faces: the report's conditional D vs an auxiliary-classifier D with separate one-hots (the full profile adds one with the joint one-hot)",
     "hw3/3-2_every_tag.jpg": "Explore: one z, every hair colour (rows) x every eye colour (columns), best model",
     "hw3/3-2_tag_mixing.jpg": "Explore: the condition moved from the first requested tag to the second, four z",
