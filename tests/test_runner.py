@@ -236,7 +236,7 @@ def test_priorities_put_the_notebook_others_wait_for_first(monkeypatch):
     assert schedule.next_ready(["hw3_wgan_comparison"], set(), ["hw3_wgan_comparison"]) == "hw3_wgan_comparison"
 
 
-def test_planned_order_finishes_sooner_than_longest_chain_first_and_respects_prerequisites(monkeypatch):
+def test_planned_order_finishes_sooner_than_longest_chain_first_and_never_later_on_any_times(monkeypatch):
     names = list(manifest.NOTEBOOKS)
     # the committed run's times with 3-2 shortened: longest chain first leaves the VAE alone at the end
     monkeypatch.setattr(manifest, "CPU_SECONDS", {
