@@ -228,7 +228,7 @@ def test_priorities_put_the_notebook_others_wait_for_first(monkeypatch):
     longer = max((n for n in names if n not in notebook_dependencies()), key=lambda n: seconds[n])
     assert priority["hw3_1_image_generation"] > seconds[longer] > seconds["hw3_1_image_generation"], \
         "with its chain, 3-1 goes ahead of a notebook that alone takes longer"
-    order = sorted(names, key=lambda n: -priority[n])
+    order = schedule.longest_chain_first(names, names)
     assert order.index("hw3_1_image_generation") < order.index(longer)
     assert schedule.next_ready(["hw3_wgan_comparison", "hw4_2_gan"], set(), names) == "hw4_2_gan"
     assert schedule.next_ready(["hw3_wgan_comparison"], {"hw3_1_image_generation"}, names) == "hw3_wgan_comparison"
@@ -243,8 +243,7 @@ def test_planned_order_finishes_sooner_than_longest_chain_first_and_never_later_
         "hw3_1_image_generation": 919, "hw3_2_text_to_image": 819, "hw3_wgan_comparison": 1810,
         "hw3_training_tips": 695, "hw3_3_style_transfer": 637, "hw4_1_vae": 270, "hw4_2_gan": 588,
         "hw4_3_acgan": 718, "hw4_4_infogan": 454})
-    priority = schedule.priorities(names)
-    chain_first = sorted(names, key=lambda n: -priority[n])
+    chain_first = schedule.longest_chain_first(names, names)
     assert schedule.expected_wall_seconds(chain_first, names, 2) == 3587  # worked by hand: 919 + 1810 + 588 + 270
     order = schedule.planned_order(names, names, 2)
     assert sorted(order) == sorted(names)
@@ -254,8 +253,7 @@ def test_planned_order_finishes_sooner_than_longest_chain_first_and_never_later_
     rng = np.random.default_rng(0)
     for _ in range(10):  # any times: the plan is never worse than longest chain first
         monkeypatch.setattr(manifest, "CPU_SECONDS", {name: float(rng.integers(60, 2000)) for name in names})
-        priority = schedule.priorities(names)
-        chain_first = sorted(names, key=lambda n: -priority[n])
+        chain_first = schedule.longest_chain_first(names, names)
         planned = schedule.planned_order(names, names, 2)
         assert schedule.expected_wall_seconds(planned, names, 2) <= schedule.expected_wall_seconds(chain_first, names, 2)
 

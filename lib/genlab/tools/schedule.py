@@ -47,6 +47,12 @@ def next_ready(pending: list[str], finished: set[str], names) -> str | None:
     return None
 
 
+def longest_chain_first(pending: list[str], names) -> list[str]:
+    """``pending`` by :func:`priorities`, highest first."""
+    priority = priorities(names)
+    return sorted(pending, key=lambda n: -priority[n])
+
+
 def expected_wall_seconds(order: list[str], names, jobs: int) -> float:
     """Wall seconds for :func:`run_all` to run ``order`` with ``jobs`` kernels, by the manifest's expected times."""
     pending, finished = list(order), {n for n in names if n not in order}
@@ -66,8 +72,7 @@ def planned_order(pending: list[str], names, jobs: int) -> list[str]:
     """``pending`` longest chain first, then improved by swapping pairs while that shortens the expected wall time.
 
     Longest chain first can leave two long notebooks for the end on one kernel while the other idles."""
-    priority = priorities(names)
-    order = sorted(pending, key=lambda n: -priority[n])
+    order = longest_chain_first(pending, names)
     best, improved = expected_wall_seconds(order, names, jobs), True
     while improved:
         improved = False
