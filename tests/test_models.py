@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from genlab import nets as M
+from genlab.nets.stargan import MASK_START_LOGIT
 
 
 # Parameter formulas (Keras counts BatchNorm's moving mean/variance too: 4 per channel).
@@ -219,6 +220,25 @@ def test_stargan_small_configuration_runs():
     assert src.shape == (2, 2, 2, 1) and cls.shape == (2, 5)
     src, cls = M.build_stargan_discriminator(image_size=32, conv_dim=8, n_strided=3)(fake)
     assert src.shape == (2, 4, 4, 1) and cls.shape == (2, 5)
+
+
+def test_stargan_attention_mask_blends_translation_and_input():
+    plain = M.build_stargan_generator(image_size=16, conv_dim=4, n_res=1)
+    g = M.build_stargan_generator(image_size=16, conv_dim=4, n_res=1, attention_mask=True)
+    assert M.count_params(g) - M.count_params(plain) == 7 * 7 * 4 + 4  # the mask channel's kernel, 4 biases
+    x = np.clip(rng_normal(2, 16, 16, 3), -1, 1)
+    c = np.eye(5, dtype="float32")[[1, 4]]
+    last = g.get_layer("to_rgb_and_mask")
+    kernel, bias = last.get_weights()
+    assert list(bias) == [0, 0, 0, MASK_START_LOGIT] and MASK_START_LOGIT > 0  # starts near the plain translation
+    translated = np.tanh(keras.ops.convert_to_numpy(keras.Model(g.inputs, last.output)([x, c]))[..., :3])
+    kernel[..., 3] = 0.0
+    for logit, expected in ((-40.0, x), (40.0, translated), (0.0, 0.5 * (x + translated))):  # mask 0, 1, 1/2
+        last.set_weights([kernel, np.array([0, 0, 0, logit], "float32")])
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(g([x, c])), expected, atol=1e-5)
+    copy = keras.models.clone_model(g)  # the generator average clones its generator
+    copy.set_weights(g.get_weights())
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(copy([x, c])), 0.5 * (x + translated), atol=1e-5)
 
 
 def test_stargan_uses_instance_normalization():

@@ -71,15 +71,20 @@ def test_auto_picks_full_only_with_a_gpu_and_unknown_names_are_refused():
         get_profile("cpu").steps_for("gan3")
 
 
-def test_cpu_profile_trains_every_generator_but_stargans_at_the_reports_64x64():
+def test_cpu_profile_trains_every_generator_at_the_reports_64x64():
     p = get_profile("cpu")
-    assert (p.image_size, p.stargan_image_size) == (64, 32)
-    for name in ("dcgan", "wgan_gp", "tips_baseline", "acgan_separate", "hw4_gan", "hw4_acgan", "hw4_infogan"):
-        spec = registry.get(name)
+    assert (p.image_size, p.stargan_image_size) == (64, 64)
+    for name in ("dcgan", "wgan_gp", "tips_baseline", "acgan_separate", "stargan", "hw4_gan", "hw4_acgan",
+                 "hw4_infogan"):
+        spec = registry.get(name, p)
         generator = spec.build(p, 0, **spec.hparams).generator
         assert tuple(generator.output_shape[1:]) == (64, 64, 3), name
-    stargan = registry.get("stargan")
-    assert tuple(stargan.build(p, 0, **stargan.hparams).generator.output_shape[1:]) == (32, 32, 3)  # see profiles.py
+
+
+def test_cpu_stargan_adds_an_attention_mask_that_the_full_profile_leaves_to_the_paper():
+    cpu, full = registry.get("stargan", "cpu"), registry.get("stargan", "full")
+    assert (cpu.hparams["attention_mask"], cpu.hparams["n_critic"]) == (True, 1)
+    assert (full.hparams["attention_mask"], full.hparams["n_critic"]) == (False, 5)  # Choi et al.
 
 
 def test_every_adversarial_run_samples_from_a_generator_average_but_the_vaes_and_mlp_tips_arms():

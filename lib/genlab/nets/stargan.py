@@ -12,6 +12,9 @@ from genlab.nets.blocks import check_non_negative, divisible, image_output, leak
 
 # StarGAN's official discriminator uses a much smaller LeakyReLU slope.
 STARGAN_LEAKY_SLOPE = 0.01
+# The attention mask starts at sigmoid(3) = 0.95 everywhere, so training starts from the plain translation
+# (seed 0, 32 px, 2,400 updates: mean target accuracy 85.7% against 82.2% from a mask starting at 1/2).
+MASK_START_LOGIT = 3.0
 
 
 def _instance_norm_relu(h, name: str):
@@ -19,13 +22,32 @@ def _instance_norm_relu(h, name: str):
     return layers.ReLU(name=f"{name}_relu")(h)
 
 
-def build_stargan_generator(image_size: int = 128, n_domains: int = 5, conv_dim: int = 64, n_res: int = 6) -> keras.Model:
+@keras.saving.register_keras_serializable(package="genlab")
+class AttentionBlend(layers.Layer):
+    """From 4-channel logits and the input image: ``mask * tanh(logits[:3]) + (1 - mask) * image`` with
+    ``mask = sigmoid(logits[3])``; where the mask is 0 the input image passes unchanged."""
+
+    def call(self, inputs):
+        logits, image = inputs
+        logits = keras.ops.cast(logits, self.compute_dtype)
+        mask = keras.ops.sigmoid(logits[..., 3:])
+        return mask * keras.ops.tanh(logits[..., :3]) + (1.0 - mask) * image
+
+
+def build_stargan_generator(image_size: int = 128, n_domains: int = 5, conv_dim: int = 64, n_res: int = 6,
+                            attention_mask: bool = False) -> keras.Model:
     """StarGAN generator: inputs ``[x, c]``; c is tiled to HxW and concatenated with x.
 
     Conv 7x7 (conv_dim) + IN + ReLU; two Conv 4x4 stride 2 (x2 filters each) + IN + ReLU;
     ``n_res`` residual blocks (Conv3x3-IN-ReLU-Conv3x3-IN + skip); two ConvTranspose 4x4
     stride 2 + IN + ReLU; Conv 7x7 to 3, tanh. Convs have no bias (IN follows), IN has
     affine parameters: 8,430,528 parameters at the paper configuration, as in PyTorch.
+
+    ``attention_mask`` (not in the paper; the attention of GANimation, Pumarola et al. 2018, without
+    its mask penalty) gives the last Conv 7x7 a fourth channel and a bias, the mask's logit: the output is
+    ``mask * translation + (1 - mask) * x``, so what the mask leaves alone keeps the input's pixels. The mask
+    starts near 1 (``MASK_START_LOGIT``). One channel more costs 3% of a training step (a separate float32
+    Conv 7x7 for the mask cost 23%).
     """
     divisible(image_size, 4, "StarGAN generator")
     if n_domains < 1:
@@ -51,8 +73,13 @@ def build_stargan_generator(image_size: int = 128, n_domains: int = 5, conv_dim:
         filters //= 2
         h = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, name=f"up{i}")(h)
         h = _instance_norm_relu(h, f"up{i}")
-    h = layers.Conv2D(3, 7, padding="same", use_bias=False, name="to_rgb")(h)
-    return keras.Model([x, c], image_output(h), name="stargan_generator")
+    if not attention_mask:
+        h = layers.Conv2D(3, 7, padding="same", use_bias=False, name="to_rgb")(h)
+        return keras.Model([x, c], image_output(h), name="stargan_generator")
+    start = keras.initializers.Constant([0.0, 0.0, 0.0, MASK_START_LOGIT])
+    h = layers.Conv2D(4, 7, padding="same", bias_initializer=start, name="to_rgb_and_mask")(h)
+    return keras.Model([x, c], AttentionBlend(dtype="float32", name="generated_image")([h, x]),
+                       name="stargan_generator")
 
 
 def build_stargan_discriminator(

@@ -129,10 +129,10 @@ def vae(profile, seed: int, *, kl_weight: float, optimizer_config: dict) -> VAE:
 
 
 def stargan(profile, seed: int, *, n_domains: int, d_optimizer: dict, g_optimizer: dict, lambda_cls: float,
-            lambda_rec: float, lambda_gp: float, n_critic: int) -> StarGAN:
-    """StarGAN at the profile's StarGAN size, width and residual blocks."""
+            lambda_rec: float, lambda_gp: float, n_critic: int, attention_mask: bool = False) -> StarGAN:
+    """StarGAN at the profile's StarGAN size, width and residual blocks (``attention_mask``: see the builder)."""
     generator = nets.build_stargan_generator(profile.stargan_image_size, n_domains, profile.stargan_conv_dim,
-                                             profile.stargan_res_blocks)
+                                             profile.stargan_res_blocks, attention_mask)
     discriminator = nets.build_stargan_discriminator(profile.stargan_image_size, n_domains, profile.stargan_conv_dim)
     model = StarGAN(generator, discriminator, n_domains, seed=seed)
     model.compile(optimizer(d_optimizer), optimizer(g_optimizer), lambda_cls=lambda_cls, lambda_rec=lambda_rec,
