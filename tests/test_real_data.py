@@ -121,8 +121,10 @@ def test_too_small_a_celeba_folder_is_caught_before_training_with_the_minimum(da
     with pytest.raises(DatasetError) as error:
         session.run("stargan")
     message = str(error.value)
-    assert "too few images for StarGAN: one training step takes 16 images x 2 critic steps = 32 images" in message
-    assert "but celeba img_align_celeba gives 12 (of 20; 8 held out for evaluation). Use at least 40 images." in message
+    assert "too few images for StarGAN: one training step takes 16 images, but" in message  # 1 critic step of 16
+    assert "celeba img_align_celeba gives 12 (of 20; 8 held out for evaluation). Use at least 24 images." in message
     assert str(datasets / "celeba") in message
+    with pytest.raises(DatasetError, match=r"16 images x 5 critic steps = 80 images, .* Use at least 88 images\."):
+        setup("hw3_3_style_transfer", "full", 0, str(datasets)).run("stargan")  # the paper's 5 critic steps
     runs = os.environ["GENLAB_RUNS"]
     assert not os.path.exists(runs) or not os.listdir(runs), "nothing was trained"
